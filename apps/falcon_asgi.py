@@ -1,0 +1,20 @@
+"""Falcon's ASGI app (falcon.asgi)."""
+
+import falcon
+import falcon.asgi
+
+
+class PlainText:
+    async def on_get(self, req, resp):
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.text = "Hello, World!"
+
+
+class JsonMessage:
+    async def on_get(self, req, resp):
+        resp.media = {"message": "Hello, World!"}
+
+
+app = falcon.asgi.App()
+app.add_route("/", PlainText())
+app.add_route("/json", JsonMessage())

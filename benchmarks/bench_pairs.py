@@ -1,0 +1,105 @@
+"""Hello-world requests, per server x framework pair and scenario.
+
+One class per interface, parameterised from `stackbench.registry`. The
+inherited `setup_cache` runs once per environment and commit and measures
+every pair of both classes (stackbench.runner); the track_* methods only
+hand asv the samples, so the load runs once, not once per metric.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from stackbench import registry
+from stackbench.contract import SCENARIOS
+from stackbench.errors import PairFailed
+from stackbench.metrics import metric
+from stackbench.runner import Key, measure_environment, progress_streams, selection_from_environ
+from stackbench.settings import from_environ
+
+SETTINGS = from_environ()
+
+
+def _params(interface):
+    return [
+        [s.name for s in registry.servers(interface)],
+        [a.framework for a in registry.apps(interface)],
+        [s.name for s in SCENARIOS],
+    ]
+
+
+class _PairSuite:
+    interface = ""
+    param_names = ["server", "framework", "scenario"]
+    # Bump the number when a change alters what is measured. Results taken
+    # with another concurrency are a different measurement, not comparable.
+    version = f"1-c{SETTINGS.connections}"
+    # The track_* methods only read what setup_cache measured.
+    timeout = 60
+
+    def setup_cache(self):
+        stack = os.environ.get("STACK", "")
+        env_dir = os.environ.get("ASV_ENV_DIR")
+        stack_file = Path(env_dir, "project", "stacks", f"{stack}.txt") if env_dir and stack else None
+        with tempfile.TemporaryDirectory(prefix="stackbench-") as workdir:
+            return measure_environment(
+                SETTINGS,
+                python=sys.executable,
+                workdir=Path(workdir),
+                stack=stack,
+                stack_file=stack_file,
+                patterns=selection_from_environ(),
+                streams=progress_streams(),
+            )
+
+    # asv's timeout counts silence; progress is printed after every wrk run,
+    # so this only has to outlast the longest single step.
+    setup_cache.timeout = SETTINGS.longest_silence
+
+    def setup(self, outcomes, server, framework, scenario):
+        outcome = outcomes[Key(self.interface, server, framework, scenario)]
+        if outcome.status == "skipped":
+            raise NotImplementedError(outcome.reason)
+        if outcome.status == "failed":
+            raise PairFailed(outcome.reason)
+
+    def _samples(self, outcomes, server, framework, scenario, name):
+        measurement = outcomes[Key(self.interface, server, framework, scenario)].measurement
+        samples = metric(name).samples(measurement)
+        return {"samples": samples, "number": [1] * len(samples)}
+
+    def track_seconds_per_request(self, outcomes, server, framework, scenario):
+        return self._samples(outcomes, server, framework, scenario, "seconds_per_request")
+
+    track_seconds_per_request.unit = "seconds"
+
+    def track_latency_p50(self, outcomes, server, framework, scenario):
+        return self._samples(outcomes, server, framework, scenario, "latency_p50")
+
+    track_latency_p50.unit = "seconds"
+
+    def track_latency_p99(self, outcomes, server, framework, scenario):
+        return self._samples(outcomes, server, framework, scenario, "latency_p99")
+
+    track_latency_p99.unit = "seconds"
+
+    def track_cpu_seconds_per_request(self, outcomes, server, framework, scenario):
+        return self._samples(outcomes, server, framework, scenario, "cpu_seconds_per_request")
+
+    track_cpu_seconds_per_request.unit = "seconds"
+
+    def track_peak_memory(self, outcomes, server, framework, scenario):
+        return self._samples(outcomes, server, framework, scenario, "peak_memory")
+
+    track_peak_memory.unit = "bytes"
+
+
+class Asgi(_PairSuite):
+    interface = "asgi"
+    params = _params("asgi")
+
+
+class Wsgi(_PairSuite):
+    interface = "wsgi"
+    params = _params("wsgi")

@@ -1,0 +1,98 @@
+"""Run wrk against a server and refuse any run that had errors.
+
+wrk gets one thread and, when the caller gives it, CPUs of its own, so the
+load generator does not compete with the server for a core. Its own CPU time
+is kept with each run: a wrk that used its whole core was the bottleneck.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, LoadError
+from .wrk import WrkParseError, WrkResult, parse
+
+LUA = Path(__file__).with_name("wrk_done.lua")
+# One wrk thread: on a 2-core machine wrk has exactly one core to itself.
+THREADS = 1
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    result: WrkResult
+    output: str
+    command: tuple[str, ...]
+    # wrk's own user + system CPU seconds.
+    cpu_seconds: float
+
+
+def wrk_executable() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise ConfigError(
+            "wrk is not installed or not on PATH; install it with "
+            "`apt-get install -y wrk` (tools/bootstrap.sh does this)"
+        )
+    return found
+
+
+def run_wrk(
+    url: str,
+    *,
+    connections: int,
+    duration: int,
+    timeout: int,
+    label: str,
+    cpus: set[int] | None = None,
+) -> LoadRun:
+    """One wrk run; raises `LoadError`, with wrk's output, unless it was clean.
+
+    Clean means: wrk exited 0, at least one request completed, and there was
+    no socket error (connect, read, write, timeout) and no status >= 400.
+    """
+    command = (
+        wrk_executable(),
+        "--threads", str(THREADS),
+        "--connections", str(connections),
+        "--duration", f"{duration}s",
+        "--timeout", f"{timeout}s",
+        "--latency",
+        "--script", str(LUA),
+        url,
+    )
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=duration + timeout + 30,
+            preexec_fn=pin,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise LoadError(f"{label}: wrk did not finish ({' '.join(command)})") from error
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = completed.stdout + completed.stderr
+    if completed.returncode != 0:
+        raise LoadError(
+            f"{label}: wrk exited with status {completed.returncode}:\n"
+            f"$ {' '.join(command)}\n{output}"
+        )
+    try:
+        result = parse(completed.stdout)
+    except WrkParseError as error:
+        raise LoadError(f"{label}: {error}") from error
+    problems = result.problems()
+    if problems:
+        raise LoadError(
+            f"{label}: wrk saw {'; '.join(problems)}. Nothing from this pair is "
+            f"recorded.\n$ {' '.join(command)}\n{output}"
+        )
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return LoadRun(result=result, output=output, command=command, cpu_seconds=cpu)

@@ -1,0 +1,184 @@
+"""The one list of servers and apps that everything else reads.
+
+The asv suite's parameters, the stack lock's requirements, the tests and the
+page all come from here; nothing else spells out which servers or frameworks
+exist. Standard library only: asv imports this while discovering the suite.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import ConfigError
+
+Interface = Literal["asgi", "wsgi"]
+INTERFACES: tuple[Interface, ...] = ("asgi", "wsgi")
+
+
+@dataclass(frozen=True)
+class Server:
+    """How to run one server (or server variant) for one interface.
+
+    `command` is an argv template; `{python}`, `{target}` (``module:app``),
+    `{host}` and `{port}` are filled in at launch. Every command asks for one
+    worker process and quiet logs, and runs the server with the environment's
+    own Python (``python -m``) so that the stack under test is what serves.
+    """
+
+    name: str
+    interface: Interface
+    requires: tuple[str, ...]
+    command: tuple[str, ...]
+    # What ends it gracefully; not every server exits on SIGTERM (uwsgi reloads).
+    stop_signal: signal.Signals = signal.SIGTERM
+
+    def argv(self, *, python: str, target: str, host: str, port: int) -> list[str]:
+        values = {"python": python, "target": target, "host": host, "port": port}
+        return [part.format(**values) for part in self.command]
+
+
+@dataclass(frozen=True)
+class App:
+    """A hello-world app of one framework, in ``apps/<framework>_<interface>.py``.
+
+    Every app honours the same contract (see `contract.SCENARIOS`) and exposes
+    its application object as ``app``.
+    """
+
+    framework: str
+    interface: Interface
+    requires: tuple[str, ...] = ()
+
+    @property
+    def module(self) -> str:
+        return f"apps.{self.framework}_{self.interface}"
+
+    @property
+    def target(self) -> str:
+        return f"{self.module}:app"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A server serving an app: the unit that gets measured."""
+
+    server: Server
+    app: App
+
+    def __post_init__(self) -> None:
+        if self.server.interface != self.app.interface:
+            raise ConfigError(
+                f"{self.server.name} speaks {self.server.interface.upper()} but "
+                f"{self.app.framework} is a {self.app.interface.upper()} app; "
+                "pair servers and apps of the same interface"
+            )
+
+    @property
+    def label(self) -> str:
+        return f"{self.server.name} + {self.app.framework}"
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return self.server.requires + self.app.requires
+
+
+def _python_m(module: str, *args: str) -> tuple[str, ...]:
+    return ("{python}", "-m", module, *args)
+
+
+SERVERS: tuple[Server, ...] = (
+    Server(
+        "uvicorn",
+        "asgi",
+        requires=("uvicorn[standard]",),
+        command=_python_m(
+            "uvicorn", "{target}", "--host", "{host}", "--port", "{port}",
+            "--workers", "1", "--loop", "uvloop", "--http", "httptools",
+            "--log-level", "warning", "--no-access-log",
+        ),
+        # SIGINT exits 0; SIGTERM also stops it but reports -15.
+        stop_signal=signal.SIGINT,
+    ),
+    Server(
+        "hypercorn",
+        "asgi",
+        requires=("hypercorn",),
+        # Access logs are off unless --access-logfile is given.
+        command=_python_m(
+            "hypercorn", "{target}", "--bind", "{host}:{port}",
+            "--workers", "1", "--log-level", "warning",
+        ),
+    ),
+    Server(
+        "daphne",
+        "asgi",
+        requires=("daphne",),
+        # -v 0 also silences the access log.
+        command=_python_m("daphne", "-v", "0", "-b", "{host}", "-p", "{port}", "{target}"),
+    ),
+    Server(
+        "gunicorn",
+        "wsgi",
+        requires=("gunicorn",),
+        # The default sync worker; no access log unless --access-logfile.
+        command=_python_m(
+            "gunicorn", "--workers", "1", "--bind", "{host}:{port}",
+            "--log-level", "warning", "{target}",
+        ),
+    ),
+)
+
+APPS: tuple[App, ...] = (
+    App("raw", "asgi"),
+    App("starlette", "asgi", ("starlette",)),
+    App("fastapi", "asgi", ("fastapi",)),
+    App("falcon", "asgi", ("falcon",)),
+    App("sanic", "asgi", ("sanic",)),
+    App("raw", "wsgi"),
+    App("flask", "wsgi", ("flask",)),
+    App("falcon", "wsgi", ("falcon",)),
+)
+
+
+def servers(interface: Interface) -> list[Server]:
+    return [s for s in SERVERS if s.interface == interface]
+
+
+def apps(interface: Interface) -> list[App]:
+    return [a for a in APPS if a.interface == interface]
+
+
+def pairs(interface: Interface | None = None) -> list[Pair]:
+    """Every server paired with every app of its interface, in registry order."""
+    chosen = INTERFACES if interface is None else (interface,)
+    return [Pair(s, a) for i in chosen for s in servers(i) for a in apps(i)]
+
+
+def find_pair(interface: Interface, server: str, framework: str) -> Pair:
+    """The registered pair, or an error that lists what exists."""
+    by_server = {s.name: s for s in servers(interface)}
+    by_app = {a.framework: a for a in apps(interface)}
+    if server not in by_server:
+        raise ConfigError(
+            f"no {interface.upper()} server named {server!r}; "
+            f"known: {', '.join(sorted(by_server))} (stackbench/registry.py)"
+        )
+    if framework not in by_app:
+        raise ConfigError(
+            f"no {interface.upper()} app named {framework!r}; "
+            f"known: {', '.join(sorted(by_app))} (stackbench/registry.py)"
+        )
+    return Pair(by_server[server], by_app[framework])
+
+
+def requirements() -> list[str]:
+    """Everything a stack must provide: the input of `tools/lock_stack.py`."""
+    wanted = {req for thing in (*SERVERS, *APPS) for req in thing.requires}
+    return sorted(wanted)
+
+
+def distribution(requirement: str) -> str:
+    """The distribution a requirement names: ``uvicorn[standard]`` -> ``uvicorn``."""
+    return requirement.split("[", 1)[0].strip()

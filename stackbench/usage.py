@@ -1,0 +1,67 @@
+"""What a server's process tree spent: CPU seconds and peak resident memory.
+
+Servers are often more than one process (hypercorn runs three with one
+worker; gunicorn an arbiter and a worker), so both figures cover the whole
+tree under the process we started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU seconds (user + system) of each live process, keyed by identity."""
+
+    seconds: dict[tuple[int, float], float]
+
+    def since(self, earlier: CpuSnapshot) -> float:
+        """CPU seconds spent between two snapshots by processes alive at the second.
+
+        A process that started in between counts from zero; one that ended in
+        between is lost, which for a server under load means it crashed.
+        """
+        return sum(now - earlier.seconds.get(key, 0.0) for key, now in self.seconds.items())
+
+
+def tree(pid: int) -> list[psutil.Process]:
+    """The process and all its descendants that are still running."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def cpu_snapshot(pid: int) -> CpuSnapshot:
+    seconds = {}
+    for process in tree(pid):
+        try:
+            with process.oneshot():
+                times = process.cpu_times()
+                seconds[(process.pid, process.create_time())] = times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return CpuSnapshot(seconds)
+
+
+def peak_rss(pid: int) -> int:
+    """Sum over the tree of each process's peak resident set (VmHWM), in bytes.
+
+    The kernel keeps each process's high-water mark, so no sampling can miss
+    the peak; the sum is an upper bound of the tree's joint peak.
+    """
+    total = 0
+    for process in tree(pid):
+        try:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) * 1024  # reported in kB
+    return total
