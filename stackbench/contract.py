@@ -93,12 +93,12 @@ def verify(host: str, port: int, scenario: Scenario, *, label: str) -> Response:
         response = fetch(host, port, scenario.path)
     except (OSError, http.client.HTTPException) as error:
         raise ContractError(
-            f"{label}, {scenario.name}: GET {scenario.path} got no answer ({error})"
+            f"{label}: GET {scenario.path} got no answer ({error})"
         ) from error
     found = problems(response, scenario)
     if found:
         raise ContractError(
-            f"{label}, {scenario.name}: GET {scenario.path} broke the app contract "
+            f"{label}: GET {scenario.path} broke the app contract "
             f"(apps/__init__.py):\n  " + "\n  ".join(found)
         )
     return response

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import usage
 from .contract import Scenario, verify
-from .errors import LoadError
+from .errors import ContractError, LoadError
 from .load import LoadRun, run_wrk
 from .registry import Interface, Pair
 from .server import HOST, RunningServer, serve, tail
@@ -101,25 +101,11 @@ def measure(
         startup_timeout=settings.startup_timeout,
         stop_grace=settings.stop_grace,
     ) as server:
-        verify(HOST, server.port, scenario, label=label)
-        if settings.warmup:
-            _load(server, scenario, settings, placement, label, settings.warmup)
-        repeats = []
-        for index in range(settings.repeats):
-            before = usage.cpu_snapshot(server.pid)
-            run = _load(server, scenario, settings, placement, label, settings.duration)
-            after = usage.cpu_snapshot(server.pid)
-            repeat = Repeat(
-                wrk=run.result,
-                server_cpu_seconds=after.since(before),
-                server_peak_rss=usage.peak_rss(server.pid),
-                wrk_cpu_seconds=run.cpu_seconds,
-            )
-            repeats.append(repeat)
-            if on_repeat is not None:
-                on_repeat(index, repeat)
-        # A server may answer right at first and wrongly once loaded.
-        verify(HOST, server.port, scenario, label=f"{label}, after the load")
+        try:
+            repeats = _run(server, scenario, settings, placement, label, on_repeat)
+        except (ContractError, LoadError) as error:
+            # The server's own words are usually the explanation.
+            raise type(error)(f"{error}\n{_server_report(server)}") from error
     return Measurement(
         interface=pair.app.interface,
         server=pair.server.name,
@@ -132,6 +118,36 @@ def measure(
     )
 
 
+def _run(
+    server: RunningServer,
+    scenario: Scenario,
+    settings: Settings,
+    placement: Placement,
+    label: str,
+    on_repeat: Callable[[int, Repeat], None] | None,
+) -> list[Repeat]:
+    verify(HOST, server.port, scenario, label=label)
+    if settings.warmup:
+        _load(server, scenario, settings, placement, label, settings.warmup)
+    repeats = []
+    for index in range(settings.repeats):
+        before = usage.cpu_snapshot(server.pid)
+        run = _load(server, scenario, settings, placement, label, settings.duration)
+        after = usage.cpu_snapshot(server.pid)
+        repeat = Repeat(
+            wrk=run.result,
+            server_cpu_seconds=after.since(before),
+            server_peak_rss=usage.peak_rss(server.pid),
+            wrk_cpu_seconds=run.cpu_seconds,
+        )
+        repeats.append(repeat)
+        if on_repeat is not None:
+            on_repeat(index, repeat)
+    # A server may answer right at first and wrongly once loaded.
+    verify(HOST, server.port, scenario, label=f"{label}, after the load")
+    return repeats
+
+
 def _load(
     server: RunningServer,
     scenario: Scenario,
@@ -140,20 +156,17 @@ def _load(
     label: str,
     duration: int,
 ) -> LoadRun:
-    try:
-        return run_wrk(
-            server.url(scenario.path),
-            connections=settings.connections,
-            duration=duration,
-            timeout=settings.request_timeout,
-            label=label,
-            cpus=set(placement.load) if placement.load else None,
-        )
-    except LoadError as error:
-        status = server.process.poll()
-        if status is None:
-            raise
-        raise LoadError(
-            f"{error}\nThe server exited with status {status} during the load. "
-            f"Last lines of {server.log}:\n{tail(server.log)}"
-        ) from error
+    return run_wrk(
+        server.url(scenario.path),
+        connections=settings.connections,
+        duration=duration,
+        timeout=settings.request_timeout,
+        label=label,
+        cpus=set(placement.load) if placement.load else None,
+    )
+
+
+def _server_report(server: RunningServer) -> str:
+    status = server.process.poll()
+    state = "is still running" if status is None else f"exited with status {status}"
+    return f"The server {state}. Last lines of {server.log}:\n{tail(server.log)}"

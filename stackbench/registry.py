@@ -44,16 +44,18 @@ class App:
     """A hello-world app of one framework, in ``apps/<framework>_<interface>.py``.
 
     Every app honours the same contract (see `contract.SCENARIOS`) and exposes
-    its application object as ``app``.
+    its application object as ``app``. `module` is derived from the name; only
+    the tests' deliberately broken apps live elsewhere.
     """
 
     framework: str
     interface: Interface
     requires: tuple[str, ...] = ()
+    module: str = ""
 
-    @property
-    def module(self) -> str:
-        return f"apps.{self.framework}_{self.interface}"
+    def __post_init__(self) -> None:
+        if not self.module:
+            object.__setattr__(self, "module", f"apps.{self.framework}_{self.interface}")
 
     @property
     def target(self) -> str:

@@ -29,6 +29,19 @@ _AS_OF = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
 
+# The stack tools/quickstart.py measures: refreshed by commits to stacks/latest.txt.
+CURRENT = "latest"
+
+
+def asv_environment(stack: str) -> str:
+    """The name asv gives a stack's environment (for `asv run -E NAME`).
+
+    asv names matrix environments <type>-py<python>-<VAR><value>, from
+    asv.conf.json's environment_type, pythons and matrix.env.STACK.
+    """
+    return f"virtualenv-py{PYTHON_VERSION}-STACK{stack}"
+
+
 def normalize(name: str) -> str:
     """PEP 503 form of a distribution name: ``Typing_Extensions`` -> ``typing-extensions``."""
     return re.sub(r"[-_.]+", "-", name).lower()

@@ -36,10 +36,22 @@ class Latency:
     mean: float
     stdev: float
     max: float
+    # Percent of requests within one stdev of the mean (NaN without samples).
+    within_stdev: float
     p50: float
     p75: float
     p90: float
     p99: float
+
+
+@dataclass(frozen=True)
+class ThreadRate:
+    """Requests per second of one wrk thread, sampled every 100 ms ("Req/Sec")."""
+
+    mean: float
+    stdev: float
+    max: float
+    within_stdev: float
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class WrkResult:
     requests_per_second: float
     transfer_per_second: float  # bytes
     latency: Latency
+    thread_rate: ThreadRate
     socket_errors: SocketErrors
     # Responses with status >= 400, which wrk reports as "Non-2xx or 3xx".
     non_2xx_3xx: int
@@ -128,7 +141,10 @@ def _search(pattern: str, output: str, what: str) -> re.Match[str]:
 def parse_text(output: str) -> WrkResult:
     """The rounded figures of wrk's human summary (run with ``--latency``)."""
     stats = _search(
-        rf"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)\s+{_NUMBER}%$", output, "Latency statistics"
+        rf"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)\s+({_NUMBER})%$", output, "Latency statistics"
+    )
+    rate = _search(
+        rf"^\s+Req/Sec\s+(\S+)\s+(\S+)\s+(\S+)\s+({_NUMBER})%$", output, "Req/Sec statistics"
     )
     percentiles = {
         int(p): parse_time(value)
@@ -143,22 +159,29 @@ def parse_text(output: str) -> WrkResult:
         re.MULTILINE,
     )
     non_2xx = re.search(r"^\s+Non-2xx or 3xx responses: (\d+)$", output, re.MULTILINE)
-    rate = _search(rf"^Requests/sec:\s+({_NUMBER})$", output, "Requests/sec")
+    per_second = _search(rf"^Requests/sec:\s+({_NUMBER})$", output, "Requests/sec")
     transfer = _search(r"^Transfer/sec:\s+(\S+)$", output, "Transfer/sec")
     return WrkResult(
         requests=int(totals[1]),
         duration=parse_time(totals[2]),
         bytes_read=round(parse_bytes(totals[3])),
-        requests_per_second=float(rate[1]),
+        requests_per_second=float(per_second[1]),
         transfer_per_second=parse_bytes(transfer[1]),
         latency=Latency(
             mean=parse_time(stats[1]),
             stdev=parse_time(stats[2]),
             max=parse_time(stats[3]),
+            within_stdev=float(stats[4]),
             p50=percentiles[50],
             p75=percentiles[75],
             p90=percentiles[90],
             p99=percentiles[99],
+        ),
+        thread_rate=ThreadRate(
+            mean=parse_metric(rate[1]),
+            stdev=parse_metric(rate[2]),
+            max=parse_metric(rate[3]),
+            within_stdev=float(rate[4]),
         ),
         socket_errors=SocketErrors(*(int(n) for n in socket.groups())) if socket else SocketErrors(),
         non_2xx_3xx=int(non_2xx[1]) if non_2xx else 0,
@@ -189,10 +212,17 @@ def parse_exact(output: str) -> WrkResult | None:
                 mean=values["latency_mean_us"] * us,
                 stdev=values["latency_stdev_us"] * us,
                 max=values["latency_max_us"] * us,
+                within_stdev=values["latency_within_stdev"],
                 p50=values["latency_p50_us"] * us,
                 p75=values["latency_p75_us"] * us,
                 p90=values["latency_p90_us"] * us,
                 p99=values["latency_p99_us"] * us,
+            ),
+            thread_rate=ThreadRate(
+                mean=values["rate_mean"],
+                stdev=values["rate_stdev"],
+                max=values["rate_max"],
+                within_stdev=values["rate_within_stdev"],
             ),
             socket_errors=SocketErrors(
                 connect=int(values["connect_errors"]),

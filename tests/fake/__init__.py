@@ -1,0 +1,1 @@
+"""Servers and apps that misbehave on purpose, to test the failure paths."""
