@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from stackbench import registry, stacks
@@ -69,6 +70,15 @@ def alive(pid: int) -> bool:
 def assert_no_leftovers(group: int, pids: list[int] = ()) -> None:
     assert group_members(group) == [], f"processes left in group {group}"
     assert [p for p in pids if alive(p)] == [], "server processes outlived the test"
+
+
+def running_with(token: str) -> list[int]:
+    """Live processes whose command line holds `token` (for checks, never kills)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        if process.info["status"] != psutil.STATUS_ZOMBIE and token in " ".join(process.info["cmdline"] or ()):
+            found.append(process.pid)
+    return found
 
 
 def fake_server(name: str, command: tuple[str, ...], stop_signal=None) -> registry.Server:

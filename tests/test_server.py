@@ -15,7 +15,6 @@ import textwrap
 import time
 import uuid
 
-import psutil
 
 import pytest
 
@@ -24,7 +23,14 @@ from stackbench.contract import fetch
 from stackbench.errors import ServerError
 from stackbench.server import HOST, ROOT, serve
 
-from .conftest import DIES_AT_START, RAW_ASGI, STUBBORN, assert_no_leftovers, group_members
+from .conftest import (
+    DIES_AT_START,
+    RAW_ASGI,
+    STUBBORN,
+    assert_no_leftovers,
+    group_members,
+    running_with,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +59,7 @@ def test_server_that_dies_at_start(stack_python, tmp_path):
     message = str(caught.value)
     assert "dies-at-start + raw exited with status 3 before answering" in message
     assert "cannot start: missing piece" in message  # the tail of its log
+    assert running_with("cannot start: missing piece") == []
 
 
 def test_server_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path):
@@ -89,15 +96,6 @@ def test_server_that_never_answers_times_out_with_its_log(tmp_path):
             pass
     assert f"thinking {token}" in str(caught.value)
     assert running_with(token) == []
-
-
-def running_with(token: str) -> list[int]:
-    """Live processes whose command line holds `token`."""
-    found = []
-    for process in psutil.process_iter(["cmdline", "status"]):
-        if process.info["status"] != psutil.STATUS_ZOMBIE and token in " ".join(process.info["cmdline"] or ()):
-            found.append(process.pid)
-    return found
 
 
 def test_exception_inside_the_block_still_stops_the_server(stack_python, tmp_path):

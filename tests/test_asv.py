@@ -1,0 +1,105 @@
+"""End to end: `asv run` on one stack for two pairs, then `asv publish`.
+
+Runs in a temporary clone of the working tree with its own HOME, so that
+asv's machine file and results stay out of the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stackbench import stacks
+from stackbench.metrics import METRICS
+from stackbench.server import ROOT
+
+pytestmark = pytest.mark.slow
+
+MEASURED = {("Asgi", "uvicorn", "starlette"), ("Wsgi", "gunicorn", "flask")}
+
+
+def clone_working_tree(destination: Path) -> None:
+    """A git repository holding the working tree as one commit on main."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not name.startswith("results/"):
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@localhost"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=destination, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=destination, check=True)
+
+
+@pytest.fixture(scope="module")
+def asv_run(tmp_path_factory):
+    clone = tmp_path_factory.mktemp("clone")
+    clone_working_tree(clone)
+    home = tmp_path_factory.mktemp("home")
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        # Keep using the real package caches: the test is about asv, not downloads.
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv")),
+        "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "STACKBENCH_PROFILE": "quick",
+        "STACKBENCH_PAIRS": "uvicorn:starlette gunicorn:flask",
+    }
+    asv = [str(bin_dir / "asv")]
+    subprocess.run([*asv, "machine", "--yes", "--machine", "e2e"], cwd=clone, env=env, check=True,
+                   capture_output=True)
+    environment = stacks.asv_environment(stacks.CURRENT)
+    run = subprocess.run(
+        [*asv, "run", "--machine", "e2e", "-E", environment,
+         "-b", r"\('uvicorn', 'starlette'|\('gunicorn', 'flask'"],
+        cwd=clone, env=env, capture_output=True, text=True,
+    )
+    publish = subprocess.run([*asv, "publish"], cwd=clone, env=env, capture_output=True, text=True)
+    return clone, environment, run, publish
+
+
+def test_asv_run_succeeds(asv_run):
+    _, _, run, _ = asv_run
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_results_hold_a_finite_value_with_statistics_for_every_metric_and_pair(asv_run):
+    clone, environment, _, _ = asv_run
+    (path,) = (clone / "results" / "e2e").glob(f"*-{environment}.json")
+    data = json.loads(path.read_text())
+    assert data["env_name"] == environment
+    assert data["env_vars"] == {"STACK": stacks.CURRENT}
+    columns = data["result_columns"]
+    for interface in ("Asgi", "Wsgi"):
+        for metric in METRICS:
+            row = dict(zip(columns, data["results"][f"bench_pairs.{interface}.track_{metric.name}"]))
+            params = [[json.loads(v.replace("'", '"')) for v in values] for values in row["params"]]
+            combos = [(s, f, x) for s in params[0] for f in params[1] for x in params[2]]
+            for index, (server, framework, scenario) in enumerate(combos):
+                if (interface, server, framework) not in MEASURED:
+                    continue
+                where = f"{interface} {metric.name} {server} {framework} {scenario}"
+                for column in ("result", "stats_ci_99_a", "stats_ci_99_b", "stats_q_25", "stats_q_75"):
+                    value = row[column][index]
+                    assert value is not None and math.isfinite(value) and value > 0, f"{where}: {column}"
+                assert row["stats_repeat"][index] == 3, where  # the quick profile's repeats
+
+
+def test_publish_writes_the_site(asv_run):
+    clone, _, _, publish = asv_run
+    assert publish.returncode == 0, publish.stdout + publish.stderr
+    assert (clone / "html" / "index.html").is_file()

@@ -1,0 +1,55 @@
+"""The app contract's checks, on responses built here and on live apps."""
+
+from __future__ import annotations
+
+import pytest
+
+from stackbench import registry, stacks
+from stackbench.contract import Response, SCENARIOS, problems, scenario, verify
+from stackbench.errors import ContractError
+from stackbench.server import HOST, serve
+
+PLAINTEXT, JSON = SCENARIOS
+
+
+def test_exact_answers_pass():
+    assert problems(Response(200, "text/plain; charset=utf-8", b"Hello, World!"), PLAINTEXT) == []
+    assert problems(Response(200, "application/json", b'{"message":"Hello, World!"}'), JSON) == []
+
+
+def test_every_difference_is_reported():
+    found = problems(Response(404, "text/html", b"Not Found"), PLAINTEXT)
+    assert found == [
+        "status: expected 200, got 404",
+        "Content-Type: expected text/plain, got 'text/html'",
+        "body: expected b'Hello, World!', got b'Not Found'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", [b"Hello, World! ", b"hello, world!", b'"Hello, World!"']
+)
+def test_plaintext_body_must_be_exact(body):
+    assert problems(Response(200, "text/plain", body), PLAINTEXT) != []
+
+
+@pytest.mark.parametrize(
+    "body", [b"not json", b'{"message": "Hello"}', b'{"message": "Hello, World!", "extra": 1}', b"\xff"]
+)
+def test_json_body_must_be_json_equal(body):
+    assert problems(Response(200, "application/json", body), JSON) != []
+
+
+def test_unknown_scenario():
+    with pytest.raises(ContractError, match="no scenario named 'xml'; known: plaintext, json"):
+        scenario("xml")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stack", stacks.names())
+@pytest.mark.parametrize("app", registry.APPS, ids=lambda a: f"{a.framework}-{a.interface}")
+def test_every_app_keeps_the_contract_on_every_stack(app, stack, stack_environments, tmp_path):
+    server = registry.servers(app.interface)[0]
+    with serve(registry.Pair(server, app), python=stack_environments(stack), workdir=tmp_path) as running:
+        for each in SCENARIOS:
+            verify(HOST, running.port, each, label=f"{server.name} + {app.framework}, {each.name}")

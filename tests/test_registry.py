@@ -1,0 +1,53 @@
+"""The registry: what exists, how it is named, and what it refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from stackbench import registry
+from stackbench.errors import ConfigError
+from stackbench.server import ROOT
+
+
+def test_first_slice():
+    assert [s.name for s in registry.servers("asgi")] == ["uvicorn", "hypercorn", "daphne"]
+    assert [s.name for s in registry.servers("wsgi")] == ["gunicorn"]
+    assert [a.framework for a in registry.apps("asgi")] == ["raw", "starlette", "fastapi", "falcon", "sanic"]
+    assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon"]
+    assert len(registry.pairs()) == 3 * 5 + 1 * 3
+
+
+@pytest.mark.parametrize("app", registry.APPS, ids=lambda a: a.module)
+def test_every_app_module_exists_where_its_name_says(app):
+    assert app.module == f"apps.{app.framework}_{app.interface}"
+    assert (ROOT / "apps" / f"{app.framework}_{app.interface}.py").is_file()
+
+
+@pytest.mark.parametrize("server", registry.SERVERS, ids=lambda s: s.name)
+def test_commands_bind_loopback_with_one_worker_and_the_given_python(server):
+    argv = server.argv(python="/env/bin/python", target="apps.raw_asgi:app", host="127.0.0.1", port=8123)
+    assert argv[:2] == ["/env/bin/python", "-m"]
+    joined = " ".join(argv)
+    assert "127.0.0.1" in joined and "8123" in joined and "apps.raw_asgi:app" in joined
+    assert "0.0.0.0" not in joined
+    if "--workers" in argv:
+        assert argv[argv.index("--workers") + 1] == "1"
+
+
+def test_pairs_of_different_interfaces_are_refused():
+    with pytest.raises(ConfigError, match="gunicorn speaks WSGI but starlette is a ASGI app"):
+        registry.Pair(registry.servers("wsgi")[0], registry.apps("asgi")[1])
+
+
+def test_unknown_names_list_what_exists():
+    with pytest.raises(ConfigError, match="no ASGI server named 'nginx'; known: daphne, hypercorn, uvicorn"):
+        registry.find_pair("asgi", "nginx", "raw")
+    with pytest.raises(ConfigError, match="no WSGI app named 'django'; known: falcon, flask, raw"):
+        registry.find_pair("wsgi", "gunicorn", "django")
+
+
+def test_requirements_are_what_stacks_resolve():
+    assert registry.requirements() == sorted(
+        ["uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask"]
+    )
+    assert registry.distribution("uvicorn[standard]") == "uvicorn"

@@ -1,0 +1,81 @@
+"""Stack files, the lock tool and the asv configuration agree with each other."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from stackbench import registry, stacks
+from stackbench.errors import ConfigError
+from stackbench.server import ROOT
+
+STACKS = stacks.names()
+
+
+def test_the_two_first_stacks_exist():
+    assert {"2024-11-23", "latest"} <= set(STACKS)
+
+
+def test_asv_matrix_lists_exactly_the_stack_files():
+    conf = json.loads((ROOT / "asv.conf.json").read_text())
+    assert sorted(conf["matrix"]["env"]["STACK"]) == STACKS
+
+
+@pytest.mark.parametrize("name", STACKS)
+def test_each_stack_pins_everything_the_registry_needs(name):
+    stack = stacks.load(name)
+    assert stack.as_of is not None
+    if name != stacks.CURRENT:
+        assert stack.as_of == name  # dated stacks are named after their date
+    for requirement in registry.requirements():
+        assert stacks.normalize(registry.distribution(requirement)) in stack.pins
+    # Transitive packages are pinned too (uvicorn[standard] brings these).
+    assert {"uvloop", "httptools", "h11", "anyio", "pydantic", "werkzeug"} <= set(stack.pins)
+
+
+def test_pins_are_parsed_and_normalized():
+    text = "# comment\nTyping_Extensions==4.12.2\n    # via pydantic\nuvicorn==0.32.1  # note\n"
+    assert stacks.parse_pins(text) == {"typing-extensions": "4.12.2", "uvicorn": "0.32.1"}
+
+
+@pytest.mark.parametrize("line", ["uvicorn>=0.30", "-e .", "https://example.org/x.whl", "uvicorn"])
+def test_anything_but_exact_pins_is_refused(line):
+    with pytest.raises(ConfigError, match="is not a `name==version` pin"):
+        stacks.parse_pins(line, "stacks/x.txt")
+
+
+def test_unknown_stack_names_the_fix():
+    with pytest.raises(ConfigError, match=r"no stack 'nope'.*write one with tools/lock_stack.py --as-of YYYY-MM-DD"):
+        stacks.load("nope")
+
+
+def test_mismatches_list_each_difference():
+    assert stacks.mismatches({"a": "1", "b": "2"}, {"a": "1", "b": "3"}) == ["b 2 pinned, 3 installed"]
+    assert stacks.mismatches({"c": "1"}, {}) == ["c 1 pinned, nothing installed"]
+
+
+def test_asv_environment_name():
+    assert stacks.asv_environment("latest") == "virtualenv-py3.11-STACKlatest"
+
+
+@pytest.mark.slow
+def test_locking_again_reproduces_the_committed_dated_stack(tmp_path):
+    """The lock is a pure function of the registry and the date (PyPI needed)."""
+    name = "2024-11-23"
+    written = stacks.lock(name, date(2024, 11, 23), stacks_dir=tmp_path)
+    assert written.read_text() == (ROOT / "stacks" / f"{name}.txt").read_text()
+
+
+def test_lock_tool_registers_a_new_stack_in_asv_conf(tmp_path):
+    from tools.lock_stack import register
+
+    config = tmp_path / "asv.conf.json"
+    shutil.copy(ROOT / "asv.conf.json", config)
+    assert register("2023-11-23", config) is True
+    assert register("2023-11-23", config) is False
+    names = json.loads(config.read_text())["matrix"]["env"]["STACK"]
+    assert names == sorted([*STACKS, "2023-11-23"])
