@@ -2,20 +2,15 @@
 
 One class per interface, parameterised from `stackbench.registry`. The
 inherited `setup_cache` runs once per environment and commit and measures
-every pair of both classes (stackbench.runner); the track_* methods only
-hand asv the samples, so the load runs once, not once per metric.
+every pair of both classes (stackbench.asv_environment); the track_* methods
+only hand asv the samples, so the load runs once, not once per metric.
 """
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-from stackbench import registry
+from stackbench import asv_environment, registry
 from stackbench.contract import SCENARIOS
 from stackbench.errors import PairFailed
 from stackbench.metrics import metric
-from stackbench.runner import Key, measure_environment, progress_streams, selection_from_environ
+from stackbench.runner import Key
 from stackbench.settings import from_environ
 
 SETTINGS = from_environ()
@@ -39,19 +34,7 @@ class _PairSuite:
     timeout = 60
 
     def setup_cache(self):
-        stack = os.environ.get("STACK", "")
-        env_dir = os.environ.get("ASV_ENV_DIR")
-        stack_file = Path(env_dir, "project", "stacks", f"{stack}.txt") if env_dir and stack else None
-        with tempfile.TemporaryDirectory(prefix="stackbench-") as workdir:
-            return measure_environment(
-                SETTINGS,
-                python=sys.executable,
-                workdir=Path(workdir),
-                stack=stack,
-                stack_file=stack_file,
-                patterns=selection_from_environ(),
-                streams=progress_streams(),
-            )
+        return asv_environment.measure(SETTINGS)
 
     # asv's timeout counts silence; progress is printed after every wrk run,
     # so this only has to outlast the longest single step.

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,7 @@ from .contract import SCENARIOS, Scenario
 from .errors import ConfigError, Interrupted, StackbenchError
 from .measure import Measurement, Placement, Repeat, measure
 from .settings import PREFIX, Settings
-from .stacks import installed, mismatches, normalize, parse_pins
+from .stacks import mismatches, normalize, parse_pins
 
 PAIRS_VARIABLE = f"{PREFIX}PAIRS"
 
@@ -196,6 +196,7 @@ def run(
     workdir: Path,
     progress: Progress,
     placement: Placement | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Measure each job in turn; failures are recorded, never raised."""
     placement = Placement.split() if placement is None else placement
@@ -221,6 +222,8 @@ def run(
                 outcome = Outcome(job.key, "failed", traceback.format_exc())
             outcomes.append(outcome)
             progress.job_done(job, outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
     return outcomes
 
 
@@ -228,21 +231,26 @@ def measure_environment(
     settings: Settings,
     *,
     python: str,
+    present: Mapping[str, str],
     workdir: Path,
     stack: str = "",
     stack_file: Path | None = None,
     patterns: list[str] | None = None,
     streams: list[TextIO] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
 ) -> dict[Key, Outcome]:
     """Every pair and scenario in the environment of `python`, by key.
 
-    When `stack_file` is given, the environment must hold exactly its pins;
+    `present` is what that environment holds (`stacks.installed`). When
+    `stack_file` is given, the environment must hold exactly its pins;
     otherwise nothing is measured and every pair fails saying what differs,
     because figures would be recorded against versions that were not there.
     """
-    present = installed(python)
     jobs, skipped = plan(present, patterns, stack=stack)
     progress = Progress(len(jobs), settings, f"stack {stack or '?'}", streams or [sys.stdout])
+    report = on_outcome or (lambda outcome: None)
+    for outcome in skipped:
+        report(outcome)
     if stack_file is not None:
         wrong = mismatches(parse_pins(stack_file.read_text(), str(stack_file)), present)
         if wrong:
@@ -253,6 +261,8 @@ def measure_environment(
             )
             progress.say(reason)
             failed = [Outcome(job.key, "failed", reason) for job in jobs]
+            for outcome in failed:
+                report(outcome)
             return {o.key: o for o in [*failed, *skipped]}
-    outcomes = run(jobs, settings, python=python, workdir=workdir, progress=progress)
+    outcomes = run(jobs, settings, python=python, workdir=workdir, progress=progress, on_outcome=report)
     return {o.key: o for o in [*outcomes, *skipped]}

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import stacks
+from stackbench import records, registry, stacks
 from stackbench.metrics import METRICS
 from stackbench.server import ROOT
+
+from tools import quickstart
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +35,7 @@ def clone_working_tree(destination: Path) -> None:
     ).stdout.split("\0")
     for name in filter(None, listed):
         source = ROOT / name
-        if source.is_file() and not name.startswith("results/"):
+        if source.is_file() and not name.startswith(("results/", "records/")):
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
@@ -103,3 +105,25 @@ def test_publish_writes_the_site(asv_run):
     clone, _, _, publish = asv_run
     assert publish.returncode == 0, publish.stdout + publish.stderr
     assert (clone / "html" / "index.html").is_file()
+
+
+def test_the_record_keeps_every_outcome_with_its_reason(asv_run, capsys):
+    clone, environment, _, _ = asv_run
+    commit = subprocess.run(["git", "rev-parse", "main"], cwd=clone, capture_output=True, text=True).stdout
+    path = records.find(clone, commit.strip(), environment)
+    record = records.load(path)
+    assert record.stack == stacks.CURRENT and record.env_name == environment
+    assert record.versions["uvicorn"] == stacks.load(stacks.CURRENT).pins["uvicorn"]
+    by_key = {(o["server"], o["framework"], o["scenario"]): o for o in record.outcomes}
+    assert len(by_key) == len(registry.pairs()) * 2
+    for (server, framework, scenario), outcome in by_key.items():
+        if (server, framework) in {("uvicorn", "starlette"), ("gunicorn", "flask")}:
+            assert outcome["status"] == "measured"
+            assert len(outcome["repeats"]) == 3
+            assert all(r["wrk"]["requests"] > 0 and r["wrk"]["non_2xx_3xx"] == 0 for r in outcome["repeats"])
+        else:
+            assert outcome["status"] == "skipped"
+            assert outcome["reason"].startswith("not selected by STACKBENCH_PAIRS")
+    # The quick start's summary reads the same record.
+    assert quickstart.summarize(path) == 0
+    assert f"4 measured, {len(by_key) - 4} skipped" in capsys.readouterr().out

@@ -103,7 +103,13 @@ def test_environment_that_does_not_match_its_stack_measures_nothing(stack_python
     tampered = tmp_path / "tampered.txt"
     tampered.write_text(original.path.read_text().replace(f"uvicorn=={original.pins['uvicorn']}", "uvicorn==0.1.0"))
     outcomes = measure_environment(
-        QUICK, python=stack_python, workdir=tmp_path, stack="tampered", stack_file=tampered, streams=[]
+        QUICK,
+        python=stack_python,
+        present=stacks.installed(stack_python),
+        workdir=tmp_path,
+        stack="tampered",
+        stack_file=tampered,
+        streams=[],
     )
     failed = [o for o in outcomes.values() if o.status == "failed"]
     assert len(failed) == len(outcomes) == len(registry.pairs()) * len(SCENARIOS)

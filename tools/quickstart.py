@@ -3,19 +3,22 @@
 
 Runs `asv run` on the current stack's environment with the quick profile
 (unless STACKBENCH_PROFILE says otherwise), then `asv publish`, then prints
-the path of the page. A pair that fails is reported and the rest is still
-published; the exit status is then asv's (2).
+the path of the page and what failed, with why. Exit status 0 means every
+pair was measured or has a recorded reason for failing (a result too: some
+pairs do not work together); 1 means the run itself did not complete.
 """
 
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, stacks  # noqa: E402
+from stackbench import cli, records, registry, stacks  # noqa: E402
+from stackbench.contract import SCENARIOS  # noqa: E402
 
 
 def main() -> int:
@@ -27,16 +30,34 @@ def main() -> int:
     asv = str(bin_dir / "asv")
     environment = stacks.asv_environment(stacks.CURRENT)
     print(f"asv run -E {environment} (STACKBENCH_PROFILE={env['STACKBENCH_PROFILE']})", flush=True)
-    measured = subprocess.run([asv, "run", "-E", environment], cwd=ROOT, env=env)
+    subprocess.run([asv, "run", "-E", environment], cwd=ROOT, env=env)
     subprocess.run([asv, "publish"], cwd=ROOT, env=env, check=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "main"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     print(f"\npage: {ROOT / 'html' / 'index.html'}")
-    if measured.returncode != 0:
-        print(
-            f"asv run exited with status {measured.returncode}: some pairs failed; "
-            "`asv show` or `asv run -e` shows why",
-            file=sys.stderr,
-        )
-    return measured.returncode
+    return summarize(records.find(ROOT, commit, environment))
+
+
+def summarize(path: Path | None) -> int:
+    """Say what the run measured and what failed; 1 if it did not complete."""
+    if path is None:
+        print("ERROR: the run left no record: it did not get to measure; see asv's output above",
+              file=sys.stderr)
+        return 1
+    record = records.load(path)
+    by_status = Counter(o["status"] for o in record.outcomes)
+    print(f"record: {path}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
+    for outcome in record.outcomes:
+        if outcome["status"] == "failed":
+            reason = outcome["reason"].splitlines()[0]
+            print(f"  failed: {outcome['server']} + {outcome['framework']}, {outcome['scenario']}: {reason}")
+    expected = len(registry.pairs()) * len(SCENARIOS)
+    if len(record.outcomes) < expected:
+        print(f"ERROR: only {len(record.outcomes)} of {expected} outcomes recorded: the run was cut short",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,60 @@
+"""What the asv suite's `setup_cache` does: measure the environment it runs in.
+
+asv runs it with the environment's Python, the stack's name in $STACK (from
+asv.conf.json's matrix) and the checkout of the measured commit under
+$ASV_ENV_DIR/project, whose stack file the environment must match. Besides
+returning the outcomes to asv, it keeps the full record (records.py), saved
+after every pair.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from . import records
+from .runner import Key, Outcome, measure_environment, progress_streams, selection_from_environ
+from .settings import Settings
+from .stacks import installed
+
+
+def measure(settings: Settings) -> dict[Key, Outcome]:
+    stack = os.environ.get("STACK", "")
+    env_dir = os.environ.get("ASV_ENV_DIR")
+    stack_file = Path(env_dir, "project", "stacks", f"{stack}.txt") if env_dir and stack else None
+    present = installed(sys.executable)
+    record = records.Record(
+        commit=os.environ.get("ASV_COMMIT", ""),
+        env_name=os.environ.get("ASV_ENV_NAME", ""),
+        stack=stack,
+        host=socket.gethostname(),
+        python=platform.python_version(),
+        settings=asdict(settings),
+        versions=dict(sorted(present.items())),
+    )
+    conf_dir = os.environ.get("ASV_CONF_DIR")
+    # `asv run --python=same` has no commit: nothing to file the record under.
+    path = records.path_for(Path(conf_dir), record.commit, record.env_name) if conf_dir and record.commit else None
+
+    def keep(outcome: Outcome) -> None:
+        record.add(outcome)
+        if path is not None:
+            records.save(record, path)
+
+    with tempfile.TemporaryDirectory(prefix="stackbench-") as workdir:
+        return measure_environment(
+            settings,
+            python=sys.executable,
+            present=present,
+            workdir=Path(workdir),
+            stack=stack,
+            stack_file=stack_file,
+            patterns=selection_from_environ(),
+            streams=progress_streams(),
+            on_outcome=keep,
+        )
