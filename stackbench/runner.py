@@ -168,7 +168,9 @@ def progress_streams() -> list[TextIO]:
     try:
         # Writing from a background process group must not stop us.
         signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-        streams.append(open("/dev/tty", "w"))
+        terminal = open("/dev/tty", "w")
+        terminal.write("\n")  # asv's own progress line has no newline yet
+        streams.append(terminal)
     except OSError:
         pass
     return streams
