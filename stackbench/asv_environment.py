@@ -20,7 +20,7 @@ from pathlib import Path
 from . import records
 from .runner import Key, Outcome, measure_environment, progress_streams, selection_from_environ
 from .settings import Settings
-from .stacks import installed
+from .stacks import Stack, installed
 
 
 def measure(settings: Settings) -> dict[Key, Outcome]:
@@ -36,6 +36,7 @@ def measure(settings: Settings) -> dict[Key, Outcome]:
         python=platform.python_version(),
         settings=asdict(settings),
         versions=dict(sorted(present.items())),
+        as_of=Stack.from_file(stack_file).as_of if stack_file and stack_file.is_file() else None,
     )
     conf_dir = os.environ.get("ASV_CONF_DIR")
     # `asv run --python=same` has no commit: nothing to file the record under.

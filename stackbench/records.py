@@ -19,7 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .measure import Repeat
 from .runner import Outcome
+from .wrk import Latency, SocketErrors, ThreadRate, WrkResult
 
 FORMAT = 1
 
@@ -34,6 +36,8 @@ class Record:
     settings: dict[str, Any]
     versions: dict[str, str]
     outcomes: list[dict[str, Any]] = field(default_factory=list)
+    # The date the stack was resolved against (its file's "# as-of:").
+    as_of: str | None = None
     format: int = FORMAT
 
     def add(self, outcome: Outcome) -> None:
@@ -77,3 +81,18 @@ def find(root: Path, commit: str, env_name: str, host: str | None = None) -> Pat
         return exact
     matches = sorted((root / "records").glob(f"*/{commit[:8]}-{env_name}.json"))
     return matches[0] if matches else None
+
+
+def repeats(outcome: dict[str, Any]) -> list[Repeat]:
+    """The repeats of a recorded outcome, as the dataclasses `metrics` reads."""
+    rebuilt = []
+    for entry in outcome.get("repeats", ()):
+        wrk = dict(entry["wrk"])
+        result = WrkResult(
+            **{k: v for k, v in wrk.items() if k not in ("latency", "thread_rate", "socket_errors")},
+            latency=Latency(**wrk["latency"]),
+            thread_rate=ThreadRate(**wrk["thread_rate"]),
+            socket_errors=SocketErrors(**wrk["socket_errors"]),
+        )
+        rebuilt.append(Repeat(**{**entry, "wrk": result}))
+    return rebuilt

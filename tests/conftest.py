@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,24 @@ import pytest
 from stackbench import registry, stacks
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def clone_working_tree(destination: Path) -> None:
+    """A git repository holding the working tree as one commit on main."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not name.startswith(("results/", "records/")):
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@localhost"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=destination, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=destination, check=True)
 
 
 def build_environment(stack: str, where: Path) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,27 +21,11 @@ from stackbench.server import ROOT
 
 from tools import quickstart
 
+from .conftest import clone_working_tree
+
 pytestmark = pytest.mark.slow
 
 MEASURED = {("Asgi", "uvicorn", "starlette"), ("Wsgi", "gunicorn", "flask")}
-
-
-def clone_working_tree(destination: Path) -> None:
-    """A git repository holding the working tree as one commit on main."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file() and not name.startswith(("results/", "records/")):
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@localhost"]
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=destination, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=destination, check=True)
 
 
 @pytest.fixture(scope="module")
