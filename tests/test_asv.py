@@ -84,10 +84,13 @@ def test_results_hold_a_finite_value_with_statistics_for_every_metric_and_pair(a
                 assert row["stats_repeat"][index] == 3, where  # the quick profile's repeats
 
 
-def test_publish_writes_the_site(asv_run):
+def test_publish_writes_the_site_with_the_summary_page(asv_run):
     clone, _, _, publish = asv_run
     assert publish.returncode == 0, publish.stdout + publish.stderr
-    assert (clone / "html" / "index.html").is_file()
+    index = (clone / "html" / "index.html").read_text()
+    assert '<a href="summary.html">' in index  # asv's navigation bar links the page
+    summary_page = (clone / "html" / "summary.html").read_text()
+    assert 'href="index.html"' in summary_page and "uvicorn" in summary_page
 
 
 def test_the_record_keeps_every_outcome_with_its_reason(asv_run, capsys):

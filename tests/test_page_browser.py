@@ -58,10 +58,10 @@ def source(opened, name: str) -> dict:
     return opened.page.evaluate(SOURCE, name)
 
 
-def choose(opened, label: str, value: str, watched: str) -> None:
-    """Pick `value` in the select titled `label`; wait until `watched` changed."""
+def choose(opened, title: str, option: str, watched: str) -> None:
+    """Pick the option shown as `option` in the select `title`; wait until `watched` changed."""
     before = opened.page.evaluate(SOURCE, watched)
-    opened.page.get_by_label(label).select_option(value)
+    opened.page.get_by_label(title).select_option(label=option)
     opened.page.wait_for_function(
         "([name, before]) => JSON.stringify(Bokeh.documents[0].get_model_by_name(name).data) !== before",
         arg=[watched, _json(before)],
@@ -130,7 +130,7 @@ def test_linear_scale_keeps_every_bar(built):
 
 def test_time_view_follows_a_pair_across_stacks_and_commits(built):
     with browser.open_page(built) as opened:
-        choose(opened, "Pair", "asgi|uvicorn|starlette", "history-stacks-source")
+        choose(opened, "Pair", "ASGI: uvicorn + starlette", "history-stacks-source")
         across_stacks = source(opened, "history-stacks-source")
         assert across_stacks["x"] == ["2024-11-23", "latest"]
         assert all(y > 0 for y in across_stacks["y"])
