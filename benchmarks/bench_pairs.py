@@ -1,15 +1,16 @@
 """Hello-world requests, per server x framework pair and scenario.
 
-One class per interface, parameterised from `stackbench.registry`. The
-inherited `setup_cache` runs once per environment and commit and measures
-every pair of both classes (stackbench.asv_environment); the track_* methods
-only hand asv the samples, so the load runs once, not once per metric.
+One class per interface, parameterised from `stackbench.registry`, with one
+track_<metric> method per `stackbench.metrics.METRICS`. The inherited
+`setup_cache` runs once per environment and commit and measures every pair of
+both classes (stackbench.asv_environment); the track methods only hand asv
+the samples, so the load runs once, not once per metric.
 """
 
 from stackbench import asv_environment, registry
 from stackbench.contract import SCENARIOS
 from stackbench.errors import PairFailed
-from stackbench.metrics import metric
+from stackbench.metrics import METRICS
 from stackbench.runner import Key
 from stackbench.settings import from_environ
 
@@ -47,35 +48,23 @@ class _PairSuite:
         if outcome.status == "failed":
             raise PairFailed(outcome.reason)
 
-    def _samples(self, outcomes, server, framework, scenario, name):
+
+def _track(metric):
+    """The asv benchmark of one metric: hands asv that metric's samples."""
+
+    def track(self, outcomes, server, framework, scenario):
         measurement = outcomes[Key(self.interface, server, framework, scenario)].measurement
-        samples = metric(name).samples(measurement)
+        samples = metric.samples(measurement)
         return {"samples": samples, "number": [1] * len(samples)}
 
-    def track_seconds_per_request(self, outcomes, server, framework, scenario):
-        return self._samples(outcomes, server, framework, scenario, "seconds_per_request")
+    track.__name__ = track.__qualname__ = f"track_{metric.name}"
+    track.unit = metric.unit
+    return track
 
-    track_seconds_per_request.unit = "seconds"
 
-    def track_latency_p50(self, outcomes, server, framework, scenario):
-        return self._samples(outcomes, server, framework, scenario, "latency_p50")
-
-    track_latency_p50.unit = "seconds"
-
-    def track_latency_p99(self, outcomes, server, framework, scenario):
-        return self._samples(outcomes, server, framework, scenario, "latency_p99")
-
-    track_latency_p99.unit = "seconds"
-
-    def track_cpu_seconds_per_request(self, outcomes, server, framework, scenario):
-        return self._samples(outcomes, server, framework, scenario, "cpu_seconds_per_request")
-
-    track_cpu_seconds_per_request.unit = "seconds"
-
-    def track_peak_memory(self, outcomes, server, framework, scenario):
-        return self._samples(outcomes, server, framework, scenario, "peak_memory")
-
-    track_peak_memory.unit = "bytes"
+# track_seconds_per_request, track_latency_p50, ...: one per stackbench.metrics.METRICS.
+for _metric in METRICS:
+    setattr(_PairSuite, f"track_{_metric.name}", _track(_metric))
 
 
 class Asgi(_PairSuite):

@@ -98,7 +98,7 @@ def verify(host: str, port: int, scenario: Scenario, *, label: str) -> Response:
     found = problems(response, scenario)
     if found:
         raise ContractError(
-            f"{label}: GET {scenario.path} broke the app contract "
-            f"(apps/__init__.py):\n  " + "\n  ".join(found)
+            f"{label}: GET {scenario.path} broke the app contract (apps/__init__.py): "
+            + "; ".join(found)
         )
     return response

@@ -91,7 +91,7 @@ def measure(
 ) -> Measurement:
     """Measure `pair` under `scenario`; raises a `StackbenchError` on any failure."""
     placement = Placement.split() if placement is None else placement
-    label = f"{pair.label} ({pair.app.interface.upper()}), {scenario.name}"
+    label = pair.describe(scenario.name)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with serve(
         pair,

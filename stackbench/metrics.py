@@ -64,9 +64,3 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 
-
-def metric(name: str) -> Metric:
-    for candidate in METRICS:
-        if candidate.name == name:
-            return candidate
-    raise KeyError(f"no metric named {name!r}; known: {', '.join(m.name for m in METRICS)}")

@@ -81,6 +81,10 @@ class Pair:
     def label(self) -> str:
         return f"{self.server.name} + {self.app.framework}"
 
+    def describe(self, scenario: str) -> str:
+        """How errors and progress name a measurement: ``uvicorn + raw (ASGI), json``."""
+        return f"{self.label} ({self.app.interface.upper()}), {scenario}"
+
     @property
     def requires(self) -> tuple[str, ...]:
         return self.server.requires + self.app.requires

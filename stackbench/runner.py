@@ -50,7 +50,7 @@ class Job:
 
     @property
     def label(self) -> str:
-        return f"{self.pair.label} ({self.pair.app.interface.upper()}), {self.scenario.name}"
+        return self.pair.describe(self.scenario.name)
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,8 @@ def serve(
     """
     port = free_port() if port is None else port
     check_port_free(port)
+    if os.sep in python:  # the server runs in `workdir`: a relative path would break
+        python = os.path.abspath(python)
     argv = pair.server.argv(python=python, target=pair.app.target, host=HOST, port=port)
     log = workdir / f"{pair.server.name}-{pair.app.framework}-{pair.app.interface}-{port}.log"
     env = dict(os.environ)

@@ -3,12 +3,12 @@
 
     tools/compare_with_wrk.py --python ENV_PYTHON [--rounds 3]
 
-Back to back, `rounds` times: the harness measures uvicorn + raw ASGI
-(plaintext, default settings), then the same server is started by hand with
-the same command line and loaded with plain `wrk -t1 -c32 -d3s --latency`
-(no Lua script), both pinned as the harness pins them (taskset: server on the
-first CPU, wrk on the second). Prints every figure and the ratio of the
-medians, harness / by hand.
+Back to back, `rounds` times, alternating which goes first: the harness
+measures uvicorn + raw ASGI (plaintext, default settings), and the same
+server is started by hand with the same command line and loaded with plain
+`wrk -t1 -c32 -d3s --latency` (no Lua script), pinned as the harness pins
+(taskset: server on the first CPU, wrk on the second). Prints each round and
+the ratio of the medians, harness / by hand.
 """
 
 import argparse
@@ -83,13 +83,18 @@ def main() -> None:
     placement = Placement.split()
     if placement.server is None:
         raise SystemExit("needs at least 2 CPUs")
+    def through_harness() -> list[float]:
+        with tempfile.TemporaryDirectory() as workdir:
+            return measure(pair, SCENARIOS[0], SETTINGS, python=args.python, workdir=Path(workdir),
+                           placement=placement).requests_per_second
+
     harness_rates, hand_rates = [], []
     for number in range(1, args.rounds + 1):
-        with tempfile.TemporaryDirectory() as workdir:
-            result = measure(pair, SCENARIOS[0], SETTINGS, python=args.python, workdir=Path(workdir),
-                             placement=placement)
-        harness = result.requests_per_second
-        hand = by_hand(pair, args.python, placement)
+        # Alternate which goes first, so that drift over time favours neither.
+        if number % 2:
+            harness, hand = through_harness(), by_hand(pair, args.python, placement)
+        else:
+            hand, harness = by_hand(pair, args.python, placement), through_harness()
         harness_rates += harness
         hand_rates += hand
         print(f"round {number}: harness {statistics.median(harness):,.0f} req/s, "

@@ -35,7 +35,8 @@ def main() -> int:
     commit = subprocess.run(
         ["git", "rev-parse", "main"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
-    print(f"\npage: {ROOT / 'html' / 'index.html'}")
+    print(f"\npages: {ROOT / 'html' / 'summary.html'} (servers x frameworks), "
+          f"{ROOT / 'html' / 'index.html'} (asv)")
     return summarize(records.find(ROOT, commit, environment))
 
 
@@ -50,8 +51,7 @@ def summarize(path: Path | None) -> int:
     print(f"record: {path}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
     for outcome in record.outcomes:
         if outcome["status"] == "failed":
-            reason = outcome["reason"].splitlines()[0]
-            print(f"  failed: {outcome['server']} + {outcome['framework']}, {outcome['scenario']}: {reason}")
+            print(f"  failed: {outcome['reason'].splitlines()[0][:300]}")
     expected = len(registry.pairs()) * len(SCENARIOS)
     if len(record.outcomes) < expected:
         print(f"ERROR: only {len(record.outcomes)} of {expected} outcomes recorded: the run was cut short",
