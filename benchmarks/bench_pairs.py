@@ -11,10 +11,13 @@ from stackbench import asv_environment, registry
 from stackbench.contract import SCENARIOS
 from stackbench.errors import PairFailed
 from stackbench.metrics import METRICS
-from stackbench.runner import Key
+from stackbench.runner import Key, selection_from_environ
 from stackbench.settings import from_environ
 
+# Read at import, so that a bad STACKBENCH_* value stops asv at discovery,
+# before any environment is built, with a message saying what to fix.
 SETTINGS = from_environ()
+SELECTION = selection_from_environ()
 
 
 def _params(interface):
@@ -35,7 +38,7 @@ class _PairSuite:
     timeout = 60
 
     def setup_cache(self):
-        return asv_environment.measure(SETTINGS)
+        return asv_environment.measure(SETTINGS, SELECTION)
 
     # asv's timeout counts silence; progress is printed after every wrk run,
     # so this only has to outlast the longest single step.

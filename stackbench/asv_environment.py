@@ -18,12 +18,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import records
-from .runner import Key, Outcome, measure_environment, progress_streams, selection_from_environ
+from .load import wrk_executable
+from .runner import Key, Outcome, measure_environment, progress_streams
 from .settings import Settings
 from .stacks import Stack, installed
 
 
-def measure(settings: Settings) -> dict[Key, Outcome]:
+def measure(settings: Settings, patterns: list[str] | None = None) -> dict[Key, Outcome]:
+    wrk_executable()  # without wrk nothing can be measured: say so once, up front
     stack = os.environ.get("STACK", "")
     env_dir = os.environ.get("ASV_ENV_DIR")
     stack_file = Path(env_dir, "project", "stacks", f"{stack}.txt") if env_dir and stack else None
@@ -55,7 +57,7 @@ def measure(settings: Settings) -> dict[Key, Outcome]:
             workdir=Path(workdir),
             stack=stack,
             stack_file=stack_file,
-            patterns=selection_from_environ(),
+            patterns=patterns,
             streams=progress_streams(),
             on_outcome=keep,
         )
