@@ -18,49 +18,20 @@ from .measure import Measurement, Repeat
 class Metric:
     name: str  # the asv benchmark is track_<name>
     unit: str  # as asv shows it
-    title: str
-    description: str
-    of: Callable[[Repeat], float]
+    of: Callable[[Repeat], float]  # one sample from one wrk run
 
     def samples(self, measurement: Measurement) -> list[float]:
         return [self.of(repeat) for repeat in measurement.repeats]
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric(
-        "seconds_per_request",
-        "seconds",
-        "Time per request",
-        "1 / requests per second over a whole wrk run",
-        lambda r: 1.0 / r.wrk.requests_per_second,
-    ),
-    Metric(
-        "latency_p50",
-        "seconds",
-        "Median latency",
-        "50th percentile of request latency seen by wrk",
-        lambda r: r.wrk.latency.p50,
-    ),
-    Metric(
-        "latency_p99",
-        "seconds",
-        "99th percentile latency",
-        "99th percentile of request latency seen by wrk",
-        lambda r: r.wrk.latency.p99,
-    ),
-    Metric(
-        "cpu_seconds_per_request",
-        "seconds",
-        "Server CPU per request",
-        "user + system CPU seconds of the server's process tree, per request",
-        lambda r: r.server_cpu_seconds / r.wrk.requests,
-    ),
-    Metric(
-        "peak_memory",
-        "bytes",
-        "Server peak memory",
-        "sum of the peak resident memory of the server's processes",
-        lambda r: float(r.server_peak_rss),
-    ),
+    # 1 / requests per second over a whole wrk run.
+    Metric("seconds_per_request", "seconds", lambda r: 1.0 / r.wrk.requests_per_second),
+    # 50th and 99th percentile of request latency, as wrk saw it.
+    Metric("latency_p50", "seconds", lambda r: r.wrk.latency.p50),
+    Metric("latency_p99", "seconds", lambda r: r.wrk.latency.p99),
+    # User + system CPU seconds of the server's process tree, per request.
+    Metric("cpu_seconds_per_request", "seconds", lambda r: r.server_cpu_seconds / r.wrk.requests),
+    # Sum of the peak resident memory of the server's processes, in bytes.
+    Metric("peak_memory", "bytes", lambda r: float(r.server_peak_rss)),
 )
-

@@ -106,8 +106,8 @@ GAP_COLUMNS = ["x", "server", "framework", "status", "reason", "color"]
 
 def _bar(cell: Cell) -> dict[str, Any]:
     row: dict[str, Any] = {"x": [cell.framework, cell.server], "server": cell.server, "framework": cell.framework}
-    for column, metric in (("rps", "seconds_per_request"), ("p50", "latency_p50"), ("p99", "latency_p99")):
-        row[column], row[f"{column}_low"], row[f"{column}_high"] = _shown(cell, metric)
+    for prefix, metric in (("rps", "seconds_per_request"), ("p50", "latency_p50"), ("p99", "latency_p99")):
+        row[prefix], row[f"{prefix}_low"], row[f"{prefix}_high"] = _shown(cell, metric)
     row["cpu_us"] = _shown(cell, "cpu_seconds_per_request")[0]
     row["memory_mib"] = _shown(cell, "peak_memory")[0]
     row["versions"] = _versions(cell)
@@ -174,8 +174,8 @@ def _table(cells: list[Cell]) -> dict[str, list[Any]]:
         row = {"interface": cell.interface.upper(), "framework": cell.framework, "server": cell.server,
                "status": cell.status, "versions": _versions(cell), "reason": cell.reason}
         measured = _bar(cell) if cell.status == "measured" else {}
-        for column in ("rps", "p50", "p99", "cpu_us", "memory_mib"):
-            row[column] = measured.get(column)  # None: an empty table cell
+        for name in ("rps", "p50", "p99", "cpu_us", "memory_mib"):
+            row[name] = measured.get(name)  # None: an empty table cell
         rows.append(row)
     return _columns(rows, TABLE_COLUMNS)
 

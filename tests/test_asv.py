@@ -17,7 +17,6 @@ import pytest
 
 from stackbench import records, registry, stacks
 from stackbench.metrics import METRICS
-from stackbench.server import ROOT
 
 from tools import quickstart
 
@@ -108,7 +107,7 @@ def test_the_record_keeps_every_outcome_with_its_reason(asv_run, capsys):
     assert record.versions["uvicorn"] == stacks.load(stacks.CURRENT).pins["uvicorn"]
     by_key = {(o["server"], o["framework"], o["scenario"]): o for o in record.outcomes}
     assert len(by_key) == len(registry.pairs()) * 2
-    for (server, framework, scenario), outcome in by_key.items():
+    for (server, framework, _scenario), outcome in by_key.items():
         if (server, framework) in {("uvicorn", "starlette"), ("gunicorn", "flask")}:
             assert outcome["status"] == "measured"
             assert len(outcome["repeats"]) == 3

@@ -77,3 +77,7 @@ def test_page_is_self_contained(cells):
     assert re.findall(r"<script[^>]*\ssrc=|<link[^>]*\shref=", html) == []  # nothing fetched
     assert "cdn.bokeh.org" not in html
     assert len(html) > 1_000_000  # bokeh's JavaScript is inlined
+
+
+def test_every_metric_has_a_display():
+    assert set(page.DISPLAY) == {m.name for m in METRICS}

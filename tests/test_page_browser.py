@@ -7,7 +7,6 @@ would leave the machine is blocked and counted.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PIL import Image

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from stackbench.wrk import (
-    LUA_MARKER,
     WrkParseError,
     parse,
     parse_bytes,
