@@ -29,6 +29,8 @@ def measure(settings: Settings, patterns: list[str] | None = None) -> dict[Key, 
     stack = os.environ.get("STACK", "")
     env_dir = os.environ.get("ASV_ENV_DIR")
     stack_file = Path(env_dir, "project", "stacks", f"{stack}.txt") if env_dir and stack else None
+    if stack_file is not None and not stack_file.is_file():
+        stack_file = None  # asv's install step already failed, saying so
     present = installed(sys.executable)
     record = records.Record(
         commit=os.environ.get("ASV_COMMIT", ""),
@@ -38,7 +40,7 @@ def measure(settings: Settings, patterns: list[str] | None = None) -> dict[Key, 
         python=platform.python_version(),
         settings=asdict(settings),
         versions=dict(sorted(present.items())),
-        as_of=Stack.from_file(stack_file).as_of if stack_file and stack_file.is_file() else None,
+        as_of=Stack.from_file(stack_file).as_of if stack_file else None,
     )
     conf_dir = os.environ.get("ASV_CONF_DIR")
     # `asv run --python=same` has no commit: nothing to file the record under.
