@@ -57,7 +57,7 @@ def _track(metric):
 
     def track(self, outcomes, server, framework, scenario):
         measurement = outcomes[Key(self.interface, server, framework, scenario)].measurement
-        samples = metric.samples(measurement)
+        samples = metric.samples(measurement.repeats)
         return {"samples": samples, "number": [1] * len(samples)}
 
     track.__name__ = track.__qualname__ = f"track_{metric.name}"

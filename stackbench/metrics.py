@@ -8,10 +8,10 @@ change for significance instead of applying a bare factor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .measure import Measurement, Repeat
+from .measure import Repeat
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,8 @@ class Metric:
     unit: str  # as asv shows it
     of: Callable[[Repeat], float]  # one sample from one wrk run
 
-    def samples(self, measurement: Measurement) -> list[float]:
-        return [self.of(repeat) for repeat in measurement.repeats]
+    def samples(self, repeats: Sequence[Repeat]) -> list[float]:
+        return [self.of(repeat) for repeat in repeats]
 
 
 METRICS: tuple[Metric, ...] = (

@@ -49,6 +49,7 @@ from bokeh.transform import dodge, factor_cmap
 from . import registry
 from .contract import SCENARIOS
 from .errors import ConfigError
+from .stacks import CURRENT
 from .summary import Cell, current, stacks_by_date
 
 TITLE = "Python web servers x frameworks"
@@ -210,8 +211,7 @@ def _views(cells: list[Cell]) -> dict[str, Any]:
                 if not chosen:
                     continue
                 views[_key(machine, stack, scenario)] = {
-                    "asgi": _view(chosen, "asgi"),
-                    "wsgi": _view(chosen, "wsgi"),
+                    **{interface: _view(chosen, interface) for interface in registry.INTERFACES},
                     "table": _table(chosen),
                     "about": _describe_run(chosen),
                 }
@@ -470,13 +470,25 @@ def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Se
     return layout, callback
 
 
+# The study's order: WSGI requests/s, WSGI latency, ASGI requests/s, ASGI latency.
+STUDY_ORDER = ("wsgi", "asgi")
+
+
+def _study_charts(view: dict[str, Any], *, toolbar: bool) -> dict[str, _Charts]:
+    return {interface: _interface_charts(interface, view[interface], toolbar=toolbar) for interface in STUDY_ORDER}
+
+
+def _in_study_order(charts: dict[str, _Charts]) -> list[Any]:
+    return [figure for interface in STUDY_ORDER for figure in (charts[interface].rps, charts[interface].latency)]
+
+
 def _selectors(views: dict[str, Any], stacks: list[str]) -> dict[str, Select]:
     machines = sorted({key.split("|")[0] for key in views})
     return {
         # Shown only when results from more than one machine exist.
         "machine": Select(title="Machine", options=machines, value=machines[0], name="machine-select",
                           visible=len(machines) > 1),
-        "stack": Select(title="Stack", options=stacks, value="latest" if "latest" in stacks else stacks[-1],
+        "stack": Select(title="Stack", options=stacks, value=CURRENT if CURRENT in stacks else stacks[-1],
                         name="stack-select"),
         "scenario": Select(title="Scenario", options=[s.name for s in SCENARIOS], value="plaintext",
                            name="scenario-select"),
@@ -497,7 +509,7 @@ def build(cells: list[Cell], *, title: str = TITLE) -> str:
     selects = _selectors(views, stacks)
     first = views[_key(*(selects[k].value for k in ("machine", "stack", "scenario")))]
     scale = RadioButtonGroup(labels=["log scale", "linear scale"], active=0, name="scale-toggle")
-    interfaces = {i: _interface_charts(i, first[i], toolbar=True) for i in ("wsgi", "asgi")}
+    interfaces = _study_charts(first, toolbar=True)
     table_source = ColumnDataSource(first["table"], name="table-source")
     table = DataTable(source=table_source, columns=_table_columns(), sortable=True,
                       width=2 * CHART_WIDTH, height=560, index_position=None, name="summary-table")
@@ -517,8 +529,7 @@ def build(cells: list[Cell], *, title: str = TITLE) -> str:
         "A pair that failed or was skipped is drawn as such; hover for its reason. "
         '<a href="index.html">asv: every benchmark\'s history and regressions</a></p>'
     ))
-    grid = gridplot([[interfaces["wsgi"].rps, interfaces["wsgi"].latency],
-                     [interfaces["asgi"].rps, interfaces["asgi"].latency]], toolbar_location="right")
+    grid = gridplot(_in_study_order(interfaces), ncols=2, toolbar_location="right")
     document = Document()
     document.add_root(column(
         header,
@@ -544,8 +555,7 @@ def charts(cells: list[Cell], *, machine: str, stack: str, scenario: str) -> tup
     if key not in views:
         raise ConfigError(f"no results for machine {machine!r}, stack {stack!r}, scenario {scenario!r}; "
                           f"have: {', '.join(sorted(views)) or 'none'}")
-    interfaces = {i: _interface_charts(i, views[key][i], toolbar=False) for i in ("wsgi", "asgi")}
-    order = [interfaces["wsgi"].rps, interfaces["wsgi"].latency, interfaces["asgi"].rps, interfaces["asgi"].latency]
+    order = _in_study_order(_study_charts(views[key], toolbar=False))
     page = file_html(column(*order), resources=INLINE, title=f"{TITLE}: {stack}, {scenario}")
     return page, [chart.name for chart in order]
 

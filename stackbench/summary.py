@@ -3,8 +3,8 @@
 asv's results directory gives each tracked value (the median of the repeats)
 per machine, commit, stack, pair and scenario. The record of the same commit
 and environment adds why a pair failed or was skipped, the repeats themselves
-(for whiskers) and the versions installed. Standard library only; the page
-(page.py) turns this into bokeh.
+(for whiskers) and the versions installed. No bokeh here; the page
+(page.py) turns this into charts.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from . import records, registry
+from .errors import ConfigError
 from .metrics import METRICS
+from .runner import Key
 from .stacks import normalize
 
 RESULTS_FORMAT = 2
@@ -102,7 +104,7 @@ def _pair_versions(record: records.Record | None, interface: str, server: str, f
         return {}
     try:
         pair = registry.find_pair(interface, server, framework)  # type: ignore[arg-type]
-    except registry.ConfigError:
+    except ConfigError:  # a pair no longer in the registry
         return {}
     names = [registry.distribution(r) for r in pair.requires]
     return {name: record.versions.get(normalize(name), "?") for name in names}
@@ -135,7 +137,7 @@ def collect(results_dir: Path, root: Path) -> list[Cell]:
             python=data.get("python", ""),
         )
         outcomes = {
-            (o["interface"], o["server"], o["framework"], o["scenario"]): o
+            Key(o["interface"], o["server"], o["framework"], o["scenario"]): o
             for o in (record.outcomes if record else ())
         }
         cells.extend(_cells(run, data, outcomes, record))
@@ -145,11 +147,11 @@ def collect(results_dir: Path, root: Path) -> list[Cell]:
 def _cells(
     run: Run,
     data: dict[str, Any],
-    outcomes: dict[tuple[str, str, str, str], dict[str, Any]],
+    outcomes: dict[Key, dict[str, Any]],
     record: records.Record | None,
 ) -> list[Cell]:
     columns = data["result_columns"]
-    values: dict[tuple[str, str, str, str], dict[str, float | None]] = {}
+    values: dict[Key, dict[str, float | None]] = {}
     for name, row in data["results"].items():
         match = _BENCHMARK.match(name)
         if not match:
@@ -158,7 +160,7 @@ def _cells(
         entry = dict(zip(columns, row))
         params = [[_parse_param(v) for v in values_] for values_ in entry["params"]]
         for combination, value in zip(product(*params), entry["result"]):
-            values.setdefault((interface, *combination), {})[metric_name] = value
+            values.setdefault(Key(interface, *combination), {})[metric_name] = value
     cells = []
     for key, by_metric in values.items():
         interface, server, framework, scenario = key
@@ -174,7 +176,7 @@ def _cells(
         if outcome and status == "measured":
             repeats = records.repeats(outcome)
             for metric in METRICS:
-                samples = [metric.of(r) for r in repeats]
+                samples = metric.samples(repeats)
                 spreads[metric.name] = (min(samples), max(samples))
         cells.append(
             Cell(
@@ -185,7 +187,7 @@ def _cells(
                 scenario=scenario,
                 status=status,
                 reason=reason,
-                values={k: v for k, v in by_metric.items() if status == "measured" and v is not None},
+                values=dict(by_metric) if status == "measured" else {},
                 spreads=spreads,
                 versions=_pair_versions(record, interface, server, framework),
             )

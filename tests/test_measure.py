@@ -47,7 +47,7 @@ def test_real_measurement(interface, server, framework, scenario, stack_python, 
         assert repeat.server_peak_rss > 10 * 2**20  # a Python server holds > 10 MiB
         assert repeat.wrk_cpu_seconds > 0
     for metric in METRICS:
-        samples = metric.samples(result)
+        samples = metric.samples(result.repeats)
         assert len(samples) == 2
         assert all(math.isfinite(x) and x > 0 for x in samples), metric.name
     placement = result.placement

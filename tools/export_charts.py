@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import browser, cli, page, summary  # noqa: E402
+from stackbench import browser, cli, page, stacks, summary  # noqa: E402
 
 
 def export(results_dir: Path, root: Path, out: Path, *, machine: str, stack: str, scenario: str) -> list[Path]:
@@ -38,7 +38,7 @@ def export(results_dir: Path, root: Path, out: Path, *, machine: str, stack: str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--machine", default=socket.gethostname(), help="asv machine name (default: this host)")
-    parser.add_argument("--stack", default="latest")
+    parser.add_argument("--stack", default=stacks.CURRENT)
     parser.add_argument("--scenario", default="plaintext")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "charts")
     args = parser.parse_args()
