@@ -2,6 +2,8 @@
 
 import json
 
+from apps.calibration import extra_cost
+
 PLAINTEXT = b"Hello, World!"
 JSON = json.dumps({"message": "Hello, World!"}).encode()
 
@@ -21,6 +23,7 @@ async def app(scope, receive, send):
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    extra_cost()
     content_type, body = ROUTES.get(scope["path"], (b"text/plain", b"Not Found"))
     status = 200 if scope["path"] in ROUTES else 404
     await send(

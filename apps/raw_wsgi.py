@@ -2,6 +2,8 @@
 
 import json
 
+from apps.calibration import extra_cost
+
 PLAINTEXT = b"Hello, World!"
 JSON = json.dumps({"message": "Hello, World!"}).encode()
 
@@ -12,6 +14,7 @@ ROUTES = {
 
 
 def app(environ, start_response):
+    extra_cost()
     path = environ.get("PATH_INFO", "/")
     content_type, body = ROUTES.get(path, ("text/plain", b"Not Found"))
     status = "200 OK" if path in ROUTES else "404 Not Found"

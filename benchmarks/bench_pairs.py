@@ -1,23 +1,18 @@
-"""Hello-world requests, per server x framework pair and scenario.
+"""Hello-world requests, per server x framework pair, scenario and concurrency.
 
 One class per interface, parameterised from `stackbench.registry`, with one
-track_<metric> method per `stackbench.metrics.METRICS`. The inherited
-`setup_cache` runs once per environment and commit and measures every pair of
-both classes (stackbench.asv_environment); the track methods only hand asv
-the samples, so the load runs once, not once per metric.
+track_<metric> method per `stackbench.metrics.METRICS`; all read the shared
+setup_cache (common.py). A sample is one server launch.
 """
 
-from stackbench import asv_environment, registry
+from stackbench import registry
+from stackbench.asv_rounds import Handout
 from stackbench.contract import SCENARIOS
 from stackbench.errors import PairFailed
-from stackbench.metrics import METRICS
-from stackbench.runner import Key, selection_from_environ
-from stackbench.settings import from_environ
+from stackbench.metrics import METRICS, MissingReference
+from stackbench.runner import Key
 
-# Read at import, so that a bad STACKBENCH_* value stops asv at discovery,
-# before any environment is built, with a message saying what to fix.
-SETTINGS = from_environ()
-SELECTION = selection_from_environ()
+from .common import SETTINGS, Suite, read, samples
 
 
 def _params(interface):
@@ -25,40 +20,36 @@ def _params(interface):
         [s.name for s in registry.servers(interface)],
         [a.framework for a in registry.apps(interface)],
         [s.name for s in SCENARIOS],
+        [SETTINGS.connections],
     ]
 
 
-class _PairSuite:
+class _PairSuite(Suite):
     interface = ""
-    param_names = ["server", "framework", "scenario"]
-    # Bump the number when a change alters what is measured. Results taken
-    # with another concurrency are a different measurement, not comparable.
-    version = f"1-c{SETTINGS.connections}"
-    # The track_* methods only read what setup_cache measured.
-    timeout = 60
-
-    def setup_cache(self):
-        return asv_environment.measure(SETTINGS, SELECTION)
-
-    # asv's timeout counts silence; progress is printed after every wrk run,
-    # so this only has to outlast the longest single step.
-    setup_cache.timeout = SETTINGS.longest_silence
-
-    def setup(self, outcomes, server, framework, scenario):
-        outcome = outcomes[Key(self.interface, server, framework, scenario)]
-        if outcome.status == "skipped":
-            raise NotImplementedError(outcome.reason)
-        if outcome.status == "failed":
-            raise PairFailed(outcome.reason)
+    param_names = ["server", "framework", "scenario", "connections"]
+    # Bump when a change alters what is measured (not how precisely).
+    version = "2"
 
 
 def _track(metric):
-    """The asv benchmark of one metric: hands asv that metric's samples."""
+    """The asv benchmark of one metric: hands asv that metric's samples of this round."""
 
-    def track(self, outcomes, server, framework, scenario):
-        measurement = outcomes[Key(self.interface, server, framework, scenario)].measurement
-        samples = metric.samples(measurement.repeats)
-        return {"samples": samples, "number": [1] * len(samples)}
+    def track(self, handout: Handout, server, framework, scenario, connections):
+        key = Key(self.interface, server, framework, scenario, connections)
+        name = f"{type(self).__name__}.track_{metric.name}{key[1:]}"
+        outcome = read(handout, name).get(key)
+        if outcome is None:
+            raise PairFailed(f"{key} was not measured in this session (was it selected?)")
+        if outcome.status in ("skipped", "client-bound"):
+            from asv_runner.benchmarks.mark import SkipNotImplemented
+
+            raise SkipNotImplemented(outcome.reason)
+        if outcome.status == "failed":
+            raise PairFailed(outcome.reason)
+        try:
+            return samples(metric.samples(outcome.samples))
+        except MissingReference as error:
+            raise PairFailed(str(error)) from None
 
     track.__name__ = track.__qualname__ = f"track_{metric.name}"
     track.unit = metric.unit

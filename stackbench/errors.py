@@ -23,6 +23,14 @@ class LoadError(StackbenchError):
     """wrk failed, or saw errors: no figure from that run may be recorded."""
 
 
+class ResponseError(LoadError):
+    """Under load, some responses differed from the one the contract check accepted."""
+
+
+class ClientBound(StackbenchError):
+    """wrk, not the server, was the bottleneck: the figure is the load generator's."""
+
+
 class Interrupted(BaseException):
     """The run was asked to stop (SIGTERM, as asv sends on its timeout).
 

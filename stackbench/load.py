@@ -3,6 +3,8 @@
 wrk gets one thread and, when the caller gives it, CPUs of its own, so the
 load generator does not compete with the server for a core. Its own CPU time
 is kept with each run: a wrk that used its whole core was the bottleneck.
+wrk dies with the harness (PR_SET_PDEATHSIG), so a run never outlives a
+killed measurement.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, LoadError
-from .wrk import WrkParseError, WrkResult, parse
+from .errors import ConfigError, LoadError, ResponseError
+from .lifeline import die_with_parent
+from .wrk import ResponseCheck, WrkParseError, WrkResult, parse, parse_check
 
 LUA = Path(__file__).with_name("wrk_done.lua")
+# Checks every response against the expected one; used only for unrecorded runs.
+CHECK_LUA = Path(__file__).with_name("wrk_check.lua")
 # One wrk thread: on a 2-core machine wrk has exactly one core to itself.
 THREADS = 1
 
@@ -49,6 +54,8 @@ def run_wrk(
     timeout: int,
     label: str,
     cpus: set[int] | None = None,
+    script: Path = LUA,
+    script_args: tuple[str, ...] = (),
 ) -> LoadRun:
     """One wrk run; raises `LoadError`, with wrk's output, unless it was clean.
 
@@ -62,10 +69,15 @@ def run_wrk(
         "--duration", f"{duration}s",
         "--timeout", f"{timeout}s",
         "--latency",
-        "--script", str(LUA),
+        "--script", str(script),
         url,
+        *(("--", *script_args) if script_args else ()),
     )
-    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+
+    def prepare_child() -> None:
+        die_with_parent()
+        if cpus:
+            os.sched_setaffinity(0, cpus)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         completed = subprocess.run(
@@ -73,7 +85,7 @@ def run_wrk(
             capture_output=True,
             text=True,
             timeout=duration + timeout + 30,
-            preexec_fn=pin,
+            preexec_fn=prepare_child,
         )
     except subprocess.TimeoutExpired as error:
         raise LoadError(f"{label}: wrk did not finish ({' '.join(command)})") from error
@@ -96,3 +108,37 @@ def run_wrk(
         )
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return LoadRun(result=result, output=output, command=command, cpu_seconds=cpu)
+
+
+def check_responses(
+    url: str,
+    *,
+    status: int,
+    body: bytes,
+    connections: int,
+    duration: int,
+    timeout: int,
+    label: str,
+    cpus: set[int] | None = None,
+) -> ResponseCheck:
+    """An unrecorded run that compares every response with `status` and `body`.
+
+    Raises `ResponseError` with the count and one example when any differs:
+    a server that answers right to one request and wrongly under load must
+    not be recorded. Socket errors and statuses >= 400 fail as in `run_wrk`.
+    """
+    run = run_wrk(url, connections=connections, duration=duration, timeout=timeout, label=label,
+                  cpus=cpus, script=CHECK_LUA, script_args=(str(status), body.hex()))
+    check = parse_check(run.output)
+    if check.mismatches:
+        raise ResponseError(
+            f"{label}: {check.mismatches:,} of {check.checked:,} responses under load differed from "
+            f"the answer that passed the contract check (status {status}, body {body!r}); "
+            f"for example: {check.example!r}"
+        )
+    if check.checked != run.result.requests:
+        raise ResponseError(
+            f"{label}: the response check saw {check.checked:,} responses but wrk counted "
+            f"{run.result.requests:,} requests"
+        )
+    return check

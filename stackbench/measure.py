@@ -1,30 +1,35 @@
-"""One measurement: server S serving app F under scenario X, start to stop.
+"""One launch: server S serving app F, start to stop, under each workload in turn.
 
 1. start S on a free port of 127.0.0.1, pinned to a CPU of its own;
-2. wait until it answers, then verify the scenario's contract;
-3. warm up, then run wrk `repeats` times, taking the server's CPU seconds
-   and peak memory around each run;
-4. verify the contract again, and stop S whatever happened.
+2. for each workload (a scenario at a concurrency): verify the scenario's
+   contract; warm up, or, when asked, run the response check in place of the
+   warm-up (every response compared with the one that passed the contract);
+   then `settings.runs` recorded wrk runs, taking the server's CPU seconds
+   around each; verify the contract again;
+3. read the server's peak memory, and stop S whatever happened.
 
-Any error on the way raises; a `Measurement` exists only for a clean run.
+Any error on the way raises; a `Launch` exists only for a clean launch.
+Whether wrk was the bottleneck is recorded per run (`Run.client_busy`);
+judging it is the runner's job.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import usage
 from .contract import Scenario, verify
 from .errors import ContractError, LoadError
-from .load import LoadRun, run_wrk
-from .registry import Interface, Pair
+from .lifeline import Lifeline
+from .load import LoadRun, check_responses, run_wrk
+from .registry import Pair
 from .server import HOST, RunningServer, serve, tail
 from .settings import Settings
-from .wrk import WrkResult
+from .wrk import ResponseCheck, WrkResult
 
 
 @dataclass(frozen=True)
@@ -53,46 +58,109 @@ def _cpus(cpus: frozenset[int] | None) -> str:
 
 
 @dataclass(frozen=True)
-class Repeat:
+class Workload:
+    """What one measurement asks of a server: a scenario at a concurrency."""
+
+    scenario: Scenario
+    connections: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.scenario.name}, {self.connections} connections"
+
+
+@dataclass(frozen=True)
+class Run:
     """One recorded wrk run and what the server spent during it."""
 
     wrk: WrkResult
     server_cpu_seconds: float
-    # Sum of the peak resident memory of the server's processes so far, bytes.
-    server_peak_rss: int
     wrk_cpu_seconds: float
+
+    @property
+    def client_busy(self) -> float:
+        """wrk's CPU time over the run's wall time: near 1, wrk set the pace."""
+        return self.wrk_cpu_seconds / self.wrk.duration if self.wrk.duration else 0.0
 
 
 @dataclass(frozen=True)
-class Measurement:
-    interface: Interface
-    server: str
-    framework: str
+class WorkloadResult:
+    """What one launch measured under one workload."""
+
     scenario: str
-    settings: Settings
-    placement: Placement
-    repeats: tuple[Repeat, ...]
-    started_at: str  # ISO 8601, UTC
+    connections: int
+    runs: tuple[Run, ...]
+    started_at: float  # seconds since the epoch, when the recorded runs began
+    ended_at: float
+    check: ResponseCheck | None  # the response check, if this launch ran it
 
     @property
-    def requests_per_second(self) -> list[float]:
-        return [r.wrk.requests_per_second for r in self.repeats]
+    def at(self) -> float:
+        """The middle of the recorded runs: when this figure was true."""
+        return (self.started_at + self.ended_at) / 2
+
+    @property
+    def requests(self) -> int:
+        return sum(r.wrk.requests for r in self.runs)
+
+    @property
+    def seconds_per_request(self) -> float:
+        """The runs pooled: their wall time over the requests they completed."""
+        return sum(r.wrk.duration for r in self.runs) / self.requests
+
+    @property
+    def requests_per_second(self) -> float:
+        return 1.0 / self.seconds_per_request
+
+    @property
+    def server_cpu_seconds_per_request(self) -> float:
+        return sum(r.server_cpu_seconds for r in self.runs) / self.requests
+
+    @property
+    def client_busy(self) -> float:
+        """The busiest run's wrk CPU share."""
+        return max(r.client_busy for r in self.runs)
 
 
-def measure(
+@dataclass(frozen=True)
+class Launch:
+    """One start-to-stop of a server, and what it measured under each workload."""
+
+    results: tuple[WorkloadResult, ...]
+    # Sum of the peak resident memory (VmHWM) of the server's processes over
+    # the whole launch, in bytes.
+    peak_rss: int
+    placement: Placement
+    started_at: float
+    ended_at: float
+
+    def result(self, scenario: str, connections: int) -> WorkloadResult:
+        for result in self.results:
+            if (result.scenario, result.connections) == (scenario, connections):
+                return result
+        raise KeyError((scenario, connections))
+
+
+def launch(
     pair: Pair,
-    scenario: Scenario,
+    workloads: Sequence[Workload],
     settings: Settings,
     *,
     python: str,
     workdir: Path,
     placement: Placement | None = None,
-    on_repeat: Callable[[int, Repeat], None] | None = None,
-) -> Measurement:
-    """Measure `pair` under `scenario`; raises a `StackbenchError` on any failure."""
+    check_responses_of: frozenset[str] = frozenset(),
+    lifeline: Lifeline | None = None,
+    on_run: Callable[[Workload, int, Run], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Launch:
+    """Launch `pair` once and measure each workload; raises a `StackbenchError` on any failure.
+
+    `check_responses_of`: the scenario names whose first workload in this
+    launch runs the response check instead of the warm-up.
+    """
     placement = Placement.split() if placement is None else placement
-    label = pair.describe(scenario.name)
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = time.time()
     with serve(
         pair,
         python=python,
@@ -100,70 +168,87 @@ def measure(
         cpus=set(placement.server) if placement.server else None,
         startup_timeout=settings.startup_timeout,
         stop_grace=settings.stop_grace,
+        environ=environ,
     ) as server:
+        session = _Session(server, pair, settings, placement, lifeline, on_run)
+        results = []
+        to_check = set(check_responses_of)
         try:
-            repeats = _run(server, scenario, settings, placement, label, on_repeat)
+            for workload in workloads:
+                check = workload.scenario.name in to_check
+                to_check.discard(workload.scenario.name)
+                results.append(session.measure(workload, check=check))
         except (ContractError, LoadError) as error:
             # The server's own words are usually the explanation.
             raise type(error)(f"{error}\n{_server_report(server)}") from error
-    return Measurement(
-        interface=pair.app.interface,
-        server=pair.server.name,
-        framework=pair.app.framework,
-        scenario=scenario.name,
-        settings=settings,
-        placement=placement,
-        repeats=tuple(repeats),
-        started_at=started_at,
-    )
+        peak = usage.peak_rss(server.pid)
+    return Launch(tuple(results), peak, placement, started_at, time.time())
 
 
-def _run(
-    server: RunningServer,
-    scenario: Scenario,
-    settings: Settings,
-    placement: Placement,
-    label: str,
-    on_repeat: Callable[[int, Repeat], None] | None,
-) -> list[Repeat]:
-    verify(HOST, server.port, scenario, label=label)
-    if settings.warmup:
-        _load(server, scenario, settings, placement, label, settings.warmup)
-    repeats = []
-    for index in range(settings.repeats):
-        before = usage.cpu_snapshot(server.pid)
-        run = _load(server, scenario, settings, placement, label, settings.duration)
-        after = usage.cpu_snapshot(server.pid)
-        repeat = Repeat(
-            wrk=run.result,
-            server_cpu_seconds=after.since(before),
-            server_peak_rss=usage.peak_rss(server.pid),
-            wrk_cpu_seconds=run.cpu_seconds,
+@dataclass
+class _Session:
+    """The steps of one launch, against one running server."""
+
+    server: RunningServer
+    pair: Pair
+    settings: Settings
+    placement: Placement
+    lifeline: Lifeline | None
+    on_run: Callable[[Workload, int, Run], None] | None
+
+    def measure(self, workload: Workload, *, check: bool) -> WorkloadResult:
+        label = f"{self.pair.describe(workload.scenario.name)} at {workload.connections} connections"
+        accepted = verify(HOST, self.server.port, workload.scenario, label=label)
+        response_check = None
+        if check:
+            self._alive()
+            response_check = check_responses(
+                self.server.url(workload.scenario.path),
+                status=accepted.status,
+                body=accepted.body,
+                connections=workload.connections,
+                duration=self.settings.check,
+                timeout=self.settings.request_timeout,
+                label=f"{label}, response check",
+                cpus=self._load_cpus,
+            )
+        elif self.settings.warmup:
+            self._alive()
+            self._load(workload, label, self.settings.warmup)
+        runs = []
+        started_at = time.time()
+        for index in range(self.settings.runs):
+            self._alive()
+            before = usage.cpu_snapshot(self.server.pid)
+            load = self._load(workload, label, self.settings.duration)
+            after = usage.cpu_snapshot(self.server.pid)
+            run = Run(wrk=load.result, server_cpu_seconds=after.since(before), wrk_cpu_seconds=load.cpu_seconds)
+            runs.append(run)
+            if self.on_run is not None:
+                self.on_run(workload, index, run)
+        ended_at = time.time()
+        # A server may answer right at first and wrongly once loaded.
+        verify(HOST, self.server.port, workload.scenario, label=f"{label}, after the load")
+        return WorkloadResult(workload.scenario.name, workload.connections, tuple(runs), started_at,
+                              ended_at, response_check)
+
+    @property
+    def _load_cpus(self) -> set[int] | None:
+        return set(self.placement.load) if self.placement.load else None
+
+    def _alive(self) -> None:
+        if self.lifeline is not None:
+            self.lifeline.check()
+
+    def _load(self, workload: Workload, label: str, duration: int) -> LoadRun:
+        return run_wrk(
+            self.server.url(workload.scenario.path),
+            connections=workload.connections,
+            duration=duration,
+            timeout=self.settings.request_timeout,
+            label=label,
+            cpus=self._load_cpus,
         )
-        repeats.append(repeat)
-        if on_repeat is not None:
-            on_repeat(index, repeat)
-    # A server may answer right at first and wrongly once loaded.
-    verify(HOST, server.port, scenario, label=f"{label}, after the load")
-    return repeats
-
-
-def _load(
-    server: RunningServer,
-    scenario: Scenario,
-    settings: Settings,
-    placement: Placement,
-    label: str,
-    duration: int,
-) -> LoadRun:
-    return run_wrk(
-        server.url(scenario.path),
-        connections=settings.connections,
-        duration=duration,
-        timeout=settings.request_timeout,
-        label=label,
-        cpus=set(placement.load) if placement.load else None,
-    )
 
 
 def _server_report(server: RunningServer) -> str:

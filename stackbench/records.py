@@ -1,29 +1,38 @@
-"""The full record of one environment's run, kept next to asv's results.
+"""The full record of what was measured, kept next to asv's results.
 
-asv keeps one number (with statistics) per benchmark and nothing about why a
-pair failed or was skipped. The record keeps the rest: every outcome with its
-reason, every repeat's wrk figures (requests, latency, errors, wrk's own CPU),
-the settings, the CPU placement and the versions installed. It is rewritten
-after each pair, so a run cut short still keeps what it measured.
+asv keeps one value (with statistics) per benchmark and nothing about why a
+pair failed or was skipped. A record keeps the rest: every outcome with its
+reason, every launch's wrk figures and reference readings, the machine, the
+settings, the versions installed.
 
-Files: ``records/<host>/<commit[:8]>-<asv environment>.json``. The host name is
-asv's default machine name; `find` falls back to commit and environment alone.
+Records are keyed by run, so that no run can destroy another's:
+
+    records/<machine>/<commit[:8]>-<asv environment>/<invocation>.json
+
+one file per asv invocation (`asv_invocation.Invocation.id`), holding one
+session per `setup_cache` call (an interleaved `asv continuous` calls it once
+a round). A session is added to the file only once it is complete; while it
+runs, the file plus the session so far are written to ``<invocation>.partial.json``
+after every launch (not kept in git), so a run cut short shows what it got
+to and never touches a complete record. `summary.py` then joins asv's value
+for a cell with exactly the sessions that produced it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .measure import Repeat
-from .runner import Outcome
-from .wrk import Latency, SocketErrors, ThreadRate, WrkResult
+from .measure import Placement, Run, WorkloadResult
+from .reference import Reading
+from .runner import Key, Outcome, Round, Sample, Session
+from .wrk import Latency, ResponseCheck, SocketErrors, ThreadRate, WrkResult
 
-FORMAT = 1
+FORMAT = 2
+PARTIAL = ".partial.json"
 
 
 @dataclass
@@ -31,41 +40,100 @@ class Record:
     commit: str
     env_name: str
     stack: str
-    host: str
+    machine: dict[str, str]  # name (asv's), fingerprint, host
+    invocation: dict[str, Any]  # id, command, interleaved
     python: str
     settings: dict[str, Any]
     versions: dict[str, str]
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
     # The date the stack was resolved against (its file's "# as-of:").
     as_of: str | None = None
+    # The calibration switch as the measured commit set it (calibration.py), if on.
+    calibration: dict[str, Any] | None = None
+    sessions: list[dict[str, Any]] = field(default_factory=list)
     format: int = FORMAT
 
-    def add(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome_as_dict(outcome))
+    def rounds(self) -> list[Round]:
+        """Every round of every session, in the order asv received them."""
+        return [r for session in self.sessions for r in session_from_dict(session).rounds]
 
 
-def outcome_as_dict(outcome: Outcome) -> dict[str, Any]:
-    entry: dict[str, Any] = {**outcome.key._asdict(), "status": outcome.status, "reason": outcome.reason}
-    if outcome.measurement is not None:
-        measurement = asdict(outcome.measurement)
-        entry["started_at"] = measurement["started_at"]
-        entry["placement"] = {k: sorted(v) if v else None for k, v in measurement["placement"].items()}
-        entry["repeats"] = measurement["repeats"]
-    return entry
+# -- writing ------------------------------------------------------------------
+
+def directory_for(root: Path, machine: str, commit: str, env_name: str) -> Path:
+    return root / "records" / machine / f"{commit[:8]}-{env_name}"
 
 
-def path_for(root: Path, commit: str, env_name: str, host: str | None = None) -> Path:
-    host = host or socket.gethostname()
-    return root / "records" / host / f"{commit[:8]}-{env_name}.json"
+class Keeper:
+    """Writes one invocation's record: the partial file during a session, the record after it."""
+
+    def __init__(self, root: Path, record: Record):
+        folder = directory_for(root, record.machine["name"], record.commit, record.env_name)
+        self.path = folder / f"{record.invocation['id']}.json"
+        self.partial = folder / f"{record.invocation['id']}{PARTIAL}"
+        if self.path.is_file():  # an earlier round of this invocation
+            record.sessions = load(self.path).sessions
+        self.record = record
+
+    def progress(self, session: Session) -> None:
+        """The record so far, with `session` as it stands, to the partial file."""
+        _write(self.partial, self.record, [*self.record.sessions, session_as_dict(session, complete=False)])
+
+    def complete(self, session: Session) -> Path:
+        """Add the finished session to the record; the partial file goes."""
+        self.record.sessions.append(session_as_dict(session, complete=True))
+        _write(self.path, self.record, self.record.sessions)
+        self.partial.unlink(missing_ok=True)
+        return self.path
 
 
-def save(record: Record, path: Path) -> None:
-    """Write atomically: a reader never sees half a record."""
+def _write(path: Path, record: Record, sessions: list[dict[str, Any]]) -> None:
+    """Atomically: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(asdict(record), indent=1, sort_keys=True) + "\n")
-    os.replace(partial, path)
+    data = {**asdict(record), "sessions": sessions}
+    scratch = path.with_name(path.name + ".writing")
+    scratch.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    os.replace(scratch, path)
 
+
+def session_as_dict(session: Session, *, complete: bool) -> dict[str, Any]:
+    return {
+        "complete": complete,
+        "started_at": session.started_at,
+        "ended_at": session.ended_at,
+        "placement": {k: sorted(v) if v is not None else None for k, v in asdict(session.placement).items()},
+        "reference_failures": dict(session.reference_failures),
+        "rounds": [
+            {
+                "readings": [asdict(r) for r in round_.readings],
+                "outcomes": [_outcome_as_dict(o) for o in round_.outcomes.values()],
+            }
+            for round_ in session.rounds
+        ],
+    }
+
+
+def _outcome_as_dict(outcome: Outcome) -> dict[str, Any]:
+    return {
+        **outcome.key._asdict(),
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "tag": outcome.tag,
+        "samples": [
+            {"launch": s.launch, "peak_rss": s.peak_rss, "reference": s.reference,
+             "result": _result_as_dict(s.result)}
+            for s in outcome.samples
+        ],
+    }
+
+
+def _result_as_dict(result: WorkloadResult) -> dict[str, Any]:
+    data = asdict(result)
+    if result.check is not None:
+        data["check"]["example"] = result.check.example.hex()
+    return data
+
+
+# -- reading ------------------------------------------------------------------
 
 def load(path: Path) -> Record:
     data = json.loads(path.read_text())
@@ -74,25 +142,63 @@ def load(path: Path) -> Record:
     return Record(**data)
 
 
-def find(root: Path, commit: str, env_name: str, host: str | None = None) -> Path | None:
-    """The record of a commit and environment: the host's own, else any host's."""
-    exact = path_for(root, commit, env_name, host)
-    if exact.is_file():
-        return exact
-    matches = sorted((root / "records").glob(f"*/{commit[:8]}-{env_name}.json"))
-    return matches[0] if matches else None
+def invocations(root: Path, machine: str, commit: str, env_name: str) -> list[Record]:
+    """Every complete record of a commit and environment on a machine, oldest first."""
+    folder = directory_for(root, machine, commit, env_name)
+    paths = [p for p in folder.glob("*.json") if not p.name.endswith((PARTIAL, ".writing"))]
+    found = [load(p) for p in paths]
+    return sorted(found, key=lambda r: min((s["started_at"] for s in r.sessions), default=0.0))
 
 
-def repeats(outcome: dict[str, Any]) -> list[Repeat]:
-    """The repeats of a recorded outcome, as the dataclasses `metrics` reads."""
-    rebuilt = []
-    for entry in outcome.get("repeats", ()):
-        wrk = dict(entry["wrk"])
-        result = WrkResult(
-            **{k: v for k, v in wrk.items() if k not in ("latency", "thread_rate", "socket_errors")},
-            latency=Latency(**wrk["latency"]),
-            thread_rate=ThreadRate(**wrk["thread_rate"]),
-            socket_errors=SocketErrors(**wrk["socket_errors"]),
-        )
-        rebuilt.append(Repeat(**{**entry, "wrk": result}))
-    return rebuilt
+def session_from_dict(data: dict[str, Any]) -> Session:
+    placement = data["placement"]
+    return Session(
+        rounds=[
+            Round(
+                outcomes={(o.tag, o.key): o for o in (_outcome_from_dict(d) for d in round_["outcomes"])},
+                readings=[Reading(**r) for r in round_["readings"]],
+            )
+            for round_ in data["rounds"]
+        ],
+        started_at=data["started_at"],
+        ended_at=data["ended_at"],
+        placement=Placement(*(frozenset(placement[k]) if placement[k] is not None else None
+                              for k in ("server", "load"))),
+        reference_failures=data.get("reference_failures", {}),
+    )
+
+
+def _outcome_from_dict(data: dict[str, Any]) -> Outcome:
+    key = Key(*(data[name] for name in Key._fields))
+    samples = tuple(
+        Sample(s["launch"], _result_from_dict(s["result"]), s["peak_rss"], s["reference"])
+        for s in data["samples"]
+    )
+    return Outcome(key, data["status"], data["reason"], samples, data.get("tag", ""))
+
+
+def _result_from_dict(data: dict[str, Any]) -> WorkloadResult:
+    check = data.get("check")
+    return WorkloadResult(
+        scenario=data["scenario"],
+        connections=data["connections"],
+        runs=tuple(
+            Run(wrk=_wrk_from_dict(r["wrk"]), server_cpu_seconds=r["server_cpu_seconds"],
+                wrk_cpu_seconds=r["wrk_cpu_seconds"])
+            for r in data["runs"]
+        ),
+        started_at=data["started_at"],
+        ended_at=data["ended_at"],
+        check=ResponseCheck(check["checked"], check["mismatches"], bytes.fromhex(check["example"]))
+        if check else None,
+    )
+
+
+def _wrk_from_dict(data: dict[str, Any]) -> WrkResult:
+    nested = ("latency", "thread_rate", "socket_errors")
+    return WrkResult(
+        **{k: v for k, v in data.items() if k not in nested},
+        latency=Latency(**data["latency"]),
+        thread_rate=ThreadRate(**data["thread_rate"]),
+        socket_errors=SocketErrors(**data["socket_errors"]),
+    )

@@ -13,7 +13,8 @@ from typing import Literal
 
 from .errors import ConfigError
 
-Interface = Literal["asgi", "wsgi"]
+Interface = Literal["asgi", "wsgi", "http"]
+# The grid's interfaces; "http" is only the nginx reference's (stackbench/reference.py).
 INTERFACES: tuple[Interface, ...] = ("asgi", "wsgi")
 
 

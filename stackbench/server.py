@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -204,12 +204,14 @@ def serve(
     cpus: set[int] | None = None,
     startup_timeout: float = 30.0,
     stop_grace: float = 10.0,
+    environ: Mapping[str, str] | None = None,
 ) -> Iterator[RunningServer]:
     """Run `pair` on 127.0.0.1 until the block ends; yield it once it answers.
 
     `python` is the interpreter of the environment under test; `cpus`, when
-    given, pins the server (and every process it starts) to those CPUs. The
-    server's output goes to a log file in `workdir`, never to our pipes.
+    given, pins the server (and every process it starts) to those CPUs;
+    `environ` adds variables to its environment. The server's output goes to
+    a log file in `workdir`, never to our pipes.
     """
     port = free_port() if port is None else port
     check_port_free(port)
@@ -217,7 +219,7 @@ def serve(
         python = os.path.abspath(python)
     argv = pair.server.argv(python=python, target=pair.app.target, host=HOST, port=port)
     log = workdir / f"{pair.server.name}-{pair.app.framework}-{pair.app.interface}-{port}.log"
-    env = dict(os.environ)
+    env = {**os.environ, **(environ or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
 

@@ -1,24 +1,40 @@
 """How long and how hard to measure: profiles and environment variables.
 
-Defaults fit a 2-core machine: the server gets one core, wrk (one thread) the
-other. A profile sets everything at once; single variables override it:
+The variance of a server's throughput lives at three levels: between wrk
+runs against one server process (small), between launches of the server
+(larger: memory layout, CPU placement, that minute of the host) and between
+sessions minutes or hours apart (largest: the cloud host drifts). Samples
+must span the levels that carry the variance, or the intervals asv computes
+are too narrow and `asv compare` flags noise (Kalibera & Jones, "Rigorous
+benchmarking in reasonable time", ISMM 2013). So:
 
-    STACKBENCH_PROFILE      quick | default | full          (default: default)
-    STACKBENCH_CONNECTIONS  wrk connections kept open       (default 32)
-    STACKBENCH_DURATION     seconds per repeat              (default 3)
-    STACKBENCH_REPEATS      wrk runs recorded per scenario  (default 7)
-    STACKBENCH_WARMUP       seconds of unrecorded load first (default 2)
+- one sample handed to asv is one server *launch* (its `runs` wrk runs
+  pooled), never one wrk run;
+- each round launches every pair `launches` times, the pairs taking turns
+  (round-robin), so that a noisy minute hits all of them alike;
+- asv runs `rounds` rounds; `asv continuous` interleaves them between the two
+  commits (round 1 of A, round 1 of B, round 2 of B, round 2 of A...).
+
+A profile sets everything at once; single variables override it:
+
+    STACKBENCH_PROFILE      quick | default | full            (default: default)
+    STACKBENCH_CONNECTIONS  wrk connections kept open         (default 32)
+    STACKBENCH_DURATION     seconds per recorded wrk run      (default 2)
+    STACKBENCH_RUNS         recorded wrk runs per launch      (default 1)
+    STACKBENCH_LAUNCHES     server launches per pair a round  (default 4)
+    STACKBENCH_ROUNDS       asv rounds                        (default 2)
+    STACKBENCH_WARMUP       seconds of unrecorded load per launch (default 1)
 
 The profiles keep the same concurrency, so a quick run measures the same thing
-as a full one, only with fewer and shorter samples. Seven repeats is the fewest
-with which `asv compare` reliably flags a 20% change (see docs/asv-notes.md).
+as a full one, only with fewer and shorter samples. docs/noise.md has the
+measurements behind the default profile's numbers.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from .errors import ConfigError
 
@@ -28,30 +44,40 @@ PREFIX = "STACKBENCH_"
 @dataclass(frozen=True)
 class Settings:
     connections: int = 32
-    duration: int = 3  # seconds; wrk only takes whole seconds
-    repeats: int = 7
-    warmup: int = 2  # seconds; 0 skips the warm-up
+    duration: int = 2  # seconds per recorded wrk run; wrk only takes whole seconds
+    runs: int = 1  # recorded wrk runs per launch, pooled into one sample
+    launches: int = 4  # launches of every pair per round
+    rounds: int = 2  # asv rounds: each one measures `launches` more launches per pair
+    warmup: int = 1  # seconds of unrecorded load after each launch; 0 skips it
+    # Seconds of the unrecorded run that checks every response under load
+    # (once per pair and scenario a round, in place of its first warm-up).
+    check: int = 1
     # A request slower than this is a wrk timeout error, which fails the pair.
     request_timeout: int = 5
     # How long a server may take to answer its first request.
     startup_timeout: float = 30.0
     # How long a server may take to exit after its stop signal, before SIGKILL.
     stop_grace: float = 10.0
+    # wrk busy for this share of a run's wall time or more: the load generator,
+    # not the server, set the pace, and the figure is not the server's.
+    client_bound: float = 0.9
+    # Measure the references again after this many seconds of pair launches,
+    # so that every launch has a reference measured within about that long.
+    reference_interval: float = 60.0
 
     def __post_init__(self) -> None:
-        minimum = {"connections": 1, "duration": 1, "repeats": 2, "warmup": 0}
-        for name, low in minimum.items():
+        for name, low in MINIMUM.items():
             value = getattr(self, name)
             if not isinstance(value, int) or value < low:
                 raise ConfigError(
                     f"{PREFIX}{name.upper()}={value!r} is not a whole number >= {low}; "
-                    f"the default is {getattr(PROFILES['default'], name)}"
+                    f"the default is {getattr(Settings, name)}"
                 )
 
     @property
-    def seconds_per_scenario(self) -> int:
-        """Load time of one scenario (warm-up plus repeats), for estimates."""
-        return self.warmup + self.repeats * self.duration
+    def seconds_per_launch(self) -> int:
+        """Load time of one launch of one scenario (warm-up and recorded runs)."""
+        return self.warmup + self.runs * self.duration
 
     @property
     def longest_silence(self) -> float:
@@ -61,30 +87,40 @@ class Settings:
         stopping a server each finish or fail within it; asv's inactivity
         timeout for the whole measurement is set from it.
         """
-        wrk_run = max(self.duration, self.warmup) + self.request_timeout + 30
+        wrk_run = max(self.duration, self.warmup, self.check) + self.request_timeout + 30
         return self.startup_timeout + self.stop_grace + 2 * wrk_run + 60
 
     def describe(self) -> str:
         return (
-            f"{self.connections} connections, {self.repeats} x {self.duration} s "
-            f"after {self.warmup} s warm-up"
+            f"{self.connections} connections; per round {self.launches} launches of "
+            f"{self.runs} x {self.duration} s after {self.warmup} s warm-up; {self.rounds} rounds"
         )
 
 
+# The smallest value each variable may take.
+MINIMUM = {"connections": 1, "duration": 1, "runs": 1, "launches": 1, "rounds": 1, "warmup": 0}
+
 PROFILES: dict[str, Settings] = {
     # Smoke runs: enough to see that everything works, too few samples to compare.
-    "quick": Settings(duration=1, repeats=3, warmup=1),
+    "quick": Settings(duration=1, runs=1, launches=1, rounds=1, warmup=1),
     "default": Settings(),
     # Longer runs for figures you mean to publish.
-    "full": Settings(duration=10, repeats=10, warmup=5),
+    "full": Settings(duration=5, runs=2, launches=5, rounds=3, warmup=2, check=3),
 }
 
-OVERRIDABLE = ("connections", "duration", "repeats", "warmup")
+OVERRIDABLE = tuple(MINIMUM)
+# Variables of earlier versions, and what replaced them.
+RETIRED = {
+    "REPEATS": "a sample is now one server launch: set STACKBENCH_LAUNCHES (and STACKBENCH_ROUNDS)",
+}
 
 
 def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings the environment asks for, with a clear error for bad values."""
     environ = os.environ if environ is None else environ
+    for name, instead in RETIRED.items():
+        if environ.get(f"{PREFIX}{name}"):
+            raise ConfigError(f"{PREFIX}{name} is no longer read: {instead}")
     profile = environ.get(f"{PREFIX}PROFILE", "default")
     if profile not in PROFILES:
         raise ConfigError(
@@ -104,3 +140,7 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
                 f"unset it or give e.g. {getattr(PROFILES[profile], name)}"
             ) from None
     return replace(PROFILES[profile], **overrides)
+
+
+def as_dict(settings: Settings) -> dict[str, float]:
+    return {f.name: getattr(settings, f.name) for f in fields(settings)}

@@ -9,12 +9,16 @@ at the measured commit is the record of which versions were measured, and
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -174,21 +178,91 @@ def mismatches(pins: dict[str, str], present: dict[str, str]) -> list[str]:
     return found
 
 
-def install(stack_file: Path, python: str, root: Path = ROOT) -> None:
-    """Install a stack file and the harness pins into `python`'s environment, then check."""
-    harness = list(harness_requirements(root))
-    uv = uv_executable()
+def install(stack_file: Path, python: str, root: Path = ROOT, *, harness: bool = True, quiet: bool = False) -> None:
+    """Install a pin file (and the harness pins) into `python`'s environment, then check."""
+    extra = list(harness_requirements(root)) if harness else []
+    uv = uv_executable() or _sibling_uv(root)
     if uv is not None:
-        command = [uv, "pip", "install", "--python", python, "-r", str(stack_file), *harness]
+        command = [uv, "pip", "install", "--python", python, "-r", str(stack_file), *extra]
     else:
         print("uv not found; installing with pip (slower)", flush=True)
-        command = [python, "-m", "pip", "install", "-r", str(stack_file), *harness]
-    subprocess.run(command, check=True)
+        command = [python, "-m", "pip", "install", "-r", str(stack_file), *extra]
+    if quiet:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ConfigError(f"could not install {stack_file}:\n$ {' '.join(command)}\n{done.stdout}{done.stderr}")
+    else:
+        subprocess.run(command, check=True)
     pins = parse_pins(stack_file.read_text(), str(stack_file))
-    pins |= parse_pins("\n".join(harness), "pyproject.toml dependencies")
+    pins |= parse_pins("\n".join(extra), "pyproject.toml dependencies")
     wrong = mismatches(pins, installed(python))
     if wrong:
         raise ConfigError(
             f"after installing {stack_file}, the environment of {python} does not match it:\n  "
             + "\n  ".join(wrong)
         )
+
+
+def _sibling_uv(root: Path) -> str | None:
+    candidate = root / ".venv" / "bin" / "uv"
+    return str(candidate) if candidate.is_file() else None
+
+
+def base_python() -> Path:
+    """The interpreter asv's environments are virtualenvs of (never a virtualenv's own)."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    candidate = Path(sys.base_prefix) / "bin" / f"python{version}"
+    return candidate if candidate.exists() else Path(sys.base_prefix) / "bin" / "python3"
+
+
+def pinned_environment(folder: Path, name: str, pins: str, *, harness: bool = True, root: Path = ROOT) -> str:
+    """A virtualenv under `folder` holding exactly `pins`, built once; its Python.
+
+    Named by a digest of the pins, the harness pins and the base interpreter,
+    so a changed pin set gets a new environment and an unchanged one is
+    reused. Built under a lock and marked complete last: a build cut short
+    is rebuilt, never used.
+    """
+    extra = "\n".join(harness_requirements(root)) if harness else ""
+    digest = hashlib.sha256(f"{pins}\n{extra}\n{base_python().resolve()}".encode()).hexdigest()[:12]
+    target = folder / f"{name}-{digest}"
+    python = target / "bin" / "python"
+    marker = target / "complete"
+    if marker.is_file():
+        return str(python)
+    folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder / f"{name}.lock"):
+        if marker.is_file():  # built by another process meanwhile
+            return str(python)
+        shutil.rmtree(target, ignore_errors=True)
+        uv = uv_executable() or _sibling_uv(root)
+        command = ([uv, "venv", "-q", "--python", str(base_python()), str(target)] if uv
+                   else [str(base_python()), "-m", "venv", str(target)])
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ConfigError(f"could not create {target}:\n$ {' '.join(command)}\n{done.stdout}{done.stderr}")
+        pin_file = folder / f"{target.name}.txt"
+        pin_file.write_text(pins)
+        install(pin_file, str(python), root, harness=harness, quiet=True)
+        marker.write_text(pins)
+    return str(python)
+
+
+def stack_environment(name: str, root: Path = ROOT, stacks_dir: Path | None = None) -> str:
+    """A virtualenv holding stack `name` and the harness, outside asv's matrix; its Python.
+
+    For the tools that measure stacks without asv (tools/noise.py, culprit
+    finding); asv builds its own environments for `asv run`.
+    """
+    stack = load(name, stacks_dir or root / "stacks")
+    return pinned_environment(root / ".asv" / "stackbench-env", f"stack-{name}", stack.path.read_text(), root=root)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 LUA_MARKER = "stackbench-wrk"
+CHECK_MARKER = "stackbench-check"
 
 _TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _METRIC_UNITS = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15}
@@ -270,3 +271,19 @@ def parse(output: str) -> WrkResult:
             f"{', '.join(mismatches)}:\n{output}"
         )
     return exact
+
+
+@dataclass(frozen=True)
+class ResponseCheck:
+    """What wrk_check.lua saw: responses compared, how many differed, the first that did."""
+
+    checked: int
+    mismatches: int
+    example: bytes  # "<status> <body>" of the first mismatch, empty if none
+
+
+def parse_check(output: str) -> ResponseCheck:
+    line = re.search(rf"^{CHECK_MARKER} checked=(\d+) mismatches=(\d+) example=([0-9a-f]*)$", output, re.MULTILINE)
+    if not line:
+        raise WrkParseError(f"wrk output has no {CHECK_MARKER} line (was wrk_check.lua used?):\n{output}")
+    return ResponseCheck(int(line[1]), int(line[2]), bytes.fromhex(line[3]))
