@@ -33,10 +33,10 @@ class SummaryPage(OutputPublisher):
 
 def write(results_dir: Path, html_dir: Path, *, root: Path) -> Path:
     """Build the page from `results_dir` (and `root`/records) into `html_dir`."""
-    from . import page, summary
+    from . import page, sensitivity, summary
 
     target = html_dir / PAGE
-    target.write_text(page.build(summary.collect(results_dir, root)))
+    target.write_text(page.build(summary.collect(results_dir, root), sensitivity=sensitivity.sentences(root)))
     index = html_dir / "index.html"
     if index.is_file():
         text = index.read_text()

@@ -45,7 +45,7 @@ def die_with_parent(signum: int = signal.SIGKILL) -> None:
 class Lifeline:
     """Ties this process to `watched` (asv): SIGTERM when the parent dies, checks in between."""
 
-    def __init__(self, watched_pid: int = 0, watched_started: float = 0.0):
+    def __init__(self, watched_pid: int = 0, watched_started: float = 0.0, *, tie_to_parent: bool = True):
         self.watched: psutil.Process | None = None
         if watched_pid:
             try:
@@ -55,7 +55,8 @@ class Lifeline:
             except psutil.NoSuchProcess:
                 raise Interrupted(f"asv (pid {watched_pid}) ended before the measurement began") from None
         self.parent = psutil.Process().ppid()
-        _prctl_deathsig(signal.SIGTERM)
+        if tie_to_parent:
+            _prctl_deathsig(signal.SIGTERM)
         self.check()  # the parent may have died before the prctl took effect
 
     def check(self) -> None:

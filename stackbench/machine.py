@@ -75,6 +75,15 @@ def register(name: str, info: dict[str, str], path: Path | None = None) -> None:
     path.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
 
 
+def register_with_asv(name: str | None = None) -> str:
+    """Write asv's machine file for this machine (asv's own description, our name); the name."""
+    from asv.machine import Machine
+
+    name = name or default_name()
+    register(name, Machine.get_defaults())
+    return name
+
+
 @dataclass(frozen=True)
 class Identity:
     """What a record keeps about the machine that measured it."""

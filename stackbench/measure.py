@@ -76,10 +76,23 @@ class Run:
     wrk: WrkResult
     server_cpu_seconds: float
     wrk_cpu_seconds: float
+    # How busy wrk's own CPU was during the run, whoever kept it busy (None: wrk had no CPU of its own).
+    load_cpu_busy: float | None = None
 
     @property
     def client_busy(self) -> float:
-        """wrk's CPU time over the run's wall time: near 1, wrk set the pace."""
+        """How close the load generator was to its limit, 0 to 1.
+
+        The share of time wrk's CPU was busy (with wrk or with anything else
+        that took it from wrk), or, without a CPU of its own, wrk's CPU time
+        over the run's wall time. Near 1, wrk, not the server, set the pace.
+        """
+        if self.load_cpu_busy is not None:
+            return max(self.load_cpu_busy, self._wrk_share)
+        return self._wrk_share
+
+    @property
+    def _wrk_share(self) -> float:
         return self.wrk_cpu_seconds / self.wrk.duration if self.wrk.duration else 0.0
 
 
@@ -220,9 +233,12 @@ class _Session:
         for index in range(self.settings.runs):
             self._alive()
             before = usage.cpu_snapshot(self.server.pid)
+            clock = usage.cpu_clock(self.placement.load) if self.placement.load else None
             load = self._load(workload, label, self.settings.duration)
+            busy = usage.cpu_clock(self.placement.load).share_since(clock) if clock and self.placement.load else None
             after = usage.cpu_snapshot(self.server.pid)
-            run = Run(wrk=load.result, server_cpu_seconds=after.since(before), wrk_cpu_seconds=load.cpu_seconds)
+            run = Run(wrk=load.result, server_cpu_seconds=after.since(before), wrk_cpu_seconds=load.cpu_seconds,
+                      load_cpu_busy=busy)
             runs.append(run)
             if self.on_run is not None:
                 self.on_run(workload, index, run)

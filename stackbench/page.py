@@ -15,8 +15,8 @@ any static host, with no network.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bokeh.document import Document
@@ -29,9 +29,9 @@ from bokeh.models import (
     DataTable,
     Div,
     FactorRange,
+    FixedTicker,
     HoverTool,
     HTMLTemplateFormatter,
-    FixedTicker,
     LinearScale,
     NumberFormatter,
     NumeralTickFormatter,
@@ -46,15 +46,21 @@ from bokeh.plotting import figure
 from bokeh.resources import INLINE
 from bokeh.transform import dodge, factor_cmap
 
-from . import registry
+from . import reference, registry
 from .contract import SCENARIOS
 from .errors import ConfigError
 from .stacks import CURRENT
-from .summary import Cell, current, stacks_by_date
+from .summary import Cell, Run, current, reference_shift, stacks_by_date
 
 TITLE = "Python web servers x frameworks"
 CHART_WIDTH, CHART_HEIGHT = 640, 400
-GAP_COLORS = {"failed": "#d62728", "skipped": "#7f7f7f", "missing": "#bcbd22"}
+# The selectors that pick a view, in the order of its key (`_key`).
+SELECTS = ("machine", "stack", "scenario", "connections")
+# How far the reference may move between runs before a time view of raw
+# throughput would show the machine's drift: docs/noise.md measures it.
+REFERENCE_NOISE = 0.05
+
+GAP_COLORS = {"failed": "#d62728", "skipped": "#7f7f7f", "client-bound": "#9467bd", "missing": "#bcbd22"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Display:
 
 DISPLAY = {
     "seconds_per_request": Display("requests per second", lambda v: 1.0 / v),
+    "normalized_seconds_per_request": Display(
+        f"requests per second, x {reference.NORMALIZER}'s", lambda v: 1.0 / v),
     "latency_p50": Display("latency p50 (ms)", lambda v: v * 1e3),
     "latency_p99": Display("latency p99 (ms)", lambda v: v * 1e3),
     "cpu_seconds_per_request": Display("server CPU per request (µs)", lambda v: v * 1e6),
@@ -113,7 +121,7 @@ def _bar(cell: Cell) -> dict[str, Any]:
     row["memory_mib"] = _shown(cell, "peak_memory")[0]
     row["versions"] = _versions(cell)
     row["commit"] = cell.run.commit[:8]
-    row["spread"] = "lowest to highest repeat" if cell.spreads else "repeats not recorded"
+    row["spread"] = "lowest to highest launch" if cell.spreads else "launches not recorded"
     return row
 
 
@@ -181,66 +189,124 @@ def _table(cells: list[Cell]) -> dict[str, list[Any]]:
     return _columns(rows, TABLE_COLUMNS)
 
 
-def _describe_run(cells: list[Cell]) -> str:
+STATUSES = ("measured", "failed", "skipped", "client-bound")
+
+
+def _describe_references(run: Run) -> str:
+    """The references read alongside a run: the machine's speed at that time."""
+    if not run.references:
+        return "no reference readings recorded"
+    shown = []
+    for candidate in reference.REFERENCES:
+        seconds = run.references.get(candidate.name)
+        if seconds is None:
+            continue
+        figure = (f"{seconds * 1e9:,.0f} ns per iteration" if candidate.kind == "loop"
+                  else f"{1 / seconds:,.0f} req/s")
+        shown.append(f"{candidate.name} {figure}")
+    return "references: " + ", ".join(shown)
+
+
+def _describe_run(cells: list[Cell], sensitivity: dict[str, str]) -> str:
     if not cells:
         return "<p>No results for this selection.</p>"
     run = cells[0].run
     as_of = f", packages as of {run.as_of}" if run.as_of else ""
-    counts = {s: sum(c.status == s for c in cells) for s in ("measured", "failed", "skipped")}
+    counts = {s: sum(c.status == s for c in cells) for s in STATUSES}
+    measured_at = f", measured {run.measured_at:%Y-%m-%d %H:%M} UTC" if run.measured_at else ""
+    detectable = sensitivity.get(run.machine.name)
     return (
-        f"<p>Stack <b>{run.stack}</b>{as_of}; commit <code>{run.commit[:8]}</code> measured "
-        f"{run.date:%Y-%m-%d %H:%M} UTC on {run.machine.describe()}, Python {run.python}. "
-        f"{counts['measured']} measured, {counts['failed']} failed, {counts['skipped']} skipped.</p>"
+        f"<p>Stack <b>{run.stack}</b>{as_of}; commit <code>{run.commit[:8]}</code>{measured_at} on "
+        f"{run.machine.describe()}, Python {run.python}; {run.profile}. {_describe_references(run)}. "
+        + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "client-bound") + ".</p>"
+        + (f"<p><b>{detectable}</b></p>" if detectable else "")
     )
 
 
-def _key(machine: str, stack: str, scenario: str) -> str:
-    return f"{machine}|{stack}|{scenario}"
+def _key(machine: str, stack: str, scenario: str, connections: int | str) -> str:
+    return f"{machine}|{stack}|{scenario}|{connections}"
 
 
-def _views(cells: list[Cell]) -> dict[str, Any]:
+def _views(cells: list[Cell], sensitivity: dict[str, str] | None = None) -> dict[str, Any]:
     views = {}
     newest = current(cells)
     for machine in sorted({c.run.machine.name for c in newest}):
         for stack in sorted({c.run.stack for c in newest}):
             for scenario in (s.name for s in SCENARIOS):
-                chosen = [
-                    c for c in newest
-                    if c.run.machine.name == machine and c.run.stack == stack and c.scenario == scenario
-                ]
-                if not chosen:
-                    continue
-                views[_key(machine, stack, scenario)] = {
-                    **{interface: _view(chosen, interface) for interface in registry.INTERFACES},
-                    "table": _table(chosen),
-                    "about": _describe_run(chosen),
-                }
+                for connections in sorted({c.connections for c in newest}):
+                    chosen = [
+                        c for c in newest
+                        if c.run.machine.name == machine and c.run.stack == stack and c.scenario == scenario
+                        and c.connections == connections
+                    ]
+                    if not chosen:
+                        continue
+                    views[_key(machine, stack, scenario, connections)] = {
+                        **{interface: _view(chosen, interface) for interface in registry.INTERFACES},
+                        "table": _table(chosen),
+                        "about": _describe_run(chosen, sensitivity or {}),
+                    }
     return views
 
 
+def _history_key(cell: Cell) -> str:
+    return "|".join((cell.run.machine.name, cell.interface, cell.server, cell.framework, cell.scenario,
+                     str(cell.connections)))
+
+
+def _series(cells: list[Cell], metric: str) -> tuple[list[Cell], str, str]:
+    """The metric a time view of `cells` shows, and a note when it is not the one asked for.
+
+    Raw throughput of runs whose reference moved by more than the noise would
+    draw the machine's drift as the code's: such a view shows the normalized
+    metric instead, and says so.
+    """
+    shift = reference_shift([c.run for c in cells])
+    if metric == "seconds_per_request" and shift > REFERENCE_NOISE:
+        normalized = "normalized_seconds_per_request"
+        if all(normalized in c.values for c in cells):
+            note = (f"the reference ({reference.NORMALIZER}) moved {shift:.0%} between these runs: "
+                    f"showing {DISPLAY[normalized].label}")
+            return cells, normalized, note
+        return cells, metric, f"the reference moved {shift:.0%} between these runs: read with care"
+    return cells, metric, ""
+
+
 def _history(cells: list[Cell], stacks: list[str]) -> dict[str, Any]:
-    """Per machine, pair, scenario and metric: values across stacks and commits."""
-    history: dict[str, Any] = {}
+    """Per machine, pair, workload and metric: values across stacks, and across commits per settings."""
     measured = [c for c in cells if c.status == "measured"]
     newest = {id(c) for c in current(cells)}
+    grouped: dict[str, list[Cell]] = {}
     for cell in measured:
-        key = "|".join((cell.run.machine.name, cell.interface, cell.server, cell.framework, cell.scenario))
+        grouped.setdefault(_history_key(cell), []).append(cell)
+    history: dict[str, Any] = {}
+    for key, group in grouped.items():
         entry = history.setdefault(key, {})
+        across_stacks = sorted((c for c in group if id(c) in newest), key=lambda c: stacks.index(c.run.stack))
+        by_series: dict[str, list[Cell]] = {}
+        for cell in sorted(group, key=lambda c: c.run.date):
+            by_series.setdefault(f"{cell.run.stack}|{cell.run.profile}", []).append(cell)
         for metric in DISPLAY:
-            value, low, high = _shown(cell, metric)
-            series = entry.setdefault(metric, {"stacks": {}, "commits": {}})
-            if id(cell) in newest:
-                series["stacks"][cell.run.stack] = [value, low, high, cell.run.commit[:8]]
-            points = series["commits"].setdefault(cell.run.stack, [])
-            label = f"{cell.run.commit[:8]} {cell.run.date:%Y-%m-%d}"
-            points.append([cell.run.date.timestamp(), label, value, low, high])
-    for entry in history.values():
-        for series in entry.values():
-            series["stacks"] = {s: series["stacks"][s] for s in stacks if s in series["stacks"]}
-            for stack, points in series["commits"].items():
-                # Oldest commit first; then drop the sort key: [label, value, low, high].
-                series["commits"][stack] = [point[1:] for point in sorted(points)]
+            chosen, shown, note = _series(across_stacks, metric)
+            series: dict[str, Any] = {
+                "stacks": [[c.run.stack, *_shown(c, shown), c.run.commit[:8], _versions(c)] for c in chosen],
+                "stacks_note": note,
+                "commits": {},
+            }
+            for name, runs in by_series.items():
+                chosen, shown, note = _series(runs, metric)
+                series["commits"][name] = {
+                    "points": [[f"{c.run.commit[:8]} {c.run.date:%Y-%m-%d}", *_shown(c, shown)] for c in chosen],
+                    "note": note,
+                }
+            entry[metric] = series
     return history
+
+
+def _profiles(cells: list[Cell]) -> list[str]:
+    """The settings signatures of the runs, the newest run's first."""
+    ordered = sorted(cells, key=lambda c: c.run.measured_at or c.run.date, reverse=True)
+    return list(dict.fromkeys(c.run.profile for c in ordered))
 
 
 # One colour per server name, the same in every chart.
@@ -374,7 +440,7 @@ def _interface_charts(interface: str, view: dict[str, Any], *, toolbar: bool) ->
 
 # Sets the chosen view's data, its y ranges and the y scale (log or linear).
 _UPDATE_CHARTS = """
-const key = [machine.value, stack.value, scenario.value].join("|");
+const key = [machine.value, stack.value, scenario.value, connections.value].join("|");
 const view = views[key];
 if (view === undefined) { about.text = "<p>No results for " + key + ".</p>"; return; }
 const mode = scale.active === 0 ? "log" : "linear";
@@ -402,33 +468,41 @@ table.data = view.table;
 about.text = view.about;
 """
 
-# Shows one pair's metric across stacks (date order) and across commits.
+# Shows one pair's metric across stacks (date order) and across commits of one
+# stack measured with one set of settings (never joined with other settings).
 _UPDATE_HISTORY = """
-const key = [machine.value, pair.value, scenario.value].join("|");
+const key = [machine.value, pair.value, scenario.value, connections.value].join("|");
 const series = (history[key] || {})[metric.value];
-const across = {x: [], y: [], low: [], high: [], commit: []};
-const commits = {x: [], y: [], low: [], high: [], commit: []};
+const across = {x: [], y: [], low: [], high: [], commit: [], versions: []};
+const commits = {x: [], y: [], low: [], high: [], commit: [], versions: []};
+let stacks_note = "", commits_note = "";
 if (series !== undefined) {
-  for (const [name, point] of Object.entries(series.stacks)) {
-    across.x.push(name); across.y.push(point[0]); across.low.push(point[1]);
-    across.high.push(point[2]); across.commit.push(point[3]);
+  for (const point of series.stacks) {
+    across.x.push(point[0]); across.y.push(point[1]); across.low.push(point[2]);
+    across.high.push(point[3]); across.commit.push(point[4]); across.versions.push(point[5]);
   }
-  for (const point of series.commits[stack.value] || []) {
+  stacks_note = series.stacks_note;
+  const chosen = series.commits[stack.value + "|" + profile.value] || {points: [], note: ""};
+  for (const point of chosen.points) {
     commits.x.push(point[0]); commits.y.push(point[1]); commits.low.push(point[2]);
-    commits.high.push(point[3]); commits.commit.push(point[0]);
+    commits.high.push(point[3]); commits.commit.push(point[0]); commits.versions.push("");
   }
+  commits_note = chosen.note;
 }
+stacks_chart.x_range.factors = across.x;
 commits_chart.x_range.factors = commits.x;
 stacks_source.data = across;
 commits_source.data = commits;
 const label = metric_labels[metric.value];
 stacks_chart.left[0].axis_label = label;
 commits_chart.left[0].axis_label = label;
-commits_chart.title.text = "across commits of stack " + stack.value;
+stacks_chart.title.text = "across stacks, oldest first" + (stacks_note ? " (" + stacks_note + ")" : "");
+commits_chart.title.text = "across commits of stack " + stack.value + ", " + profile.value
+  + (commits_note ? " (" + commits_note + ")" : "");
 """
 
 
-def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Select]):
+def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Select], profiles: list[str]):
     """One pair's chosen metric across stacks (date order) and across commits."""
     pairs = registry.pairs()
     pair_select = Select(
@@ -440,7 +514,10 @@ def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Se
     )
     metric_select = Select(title="Metric", options=[(name, d.label) for name, d in DISPLAY.items()],
                            value="seconds_per_request", name="metric-select")
-    empty = {"x": [], "y": [], "low": [], "high": [], "commit": []}
+    # Runs measured with other settings are another series, never joined into one line.
+    profile_select = Select(title="Settings (across commits)", options=profiles or ["unknown settings"],
+                            value=(profiles or ["unknown settings"])[0], name="profile-select")
+    empty: dict[str, list[Any]] = {"x": [], "y": [], "low": [], "high": [], "commit": [], "versions": []}
     stacks_source = ColumnDataSource(dict(empty), name="history-stacks-source")
     commits_source = ColumnDataSource(dict(empty), name="history-commits-source")
     stacks_chart = figure(title="across stacks, oldest first", x_range=FactorRange(*stacks),
@@ -448,23 +525,27 @@ def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Se
     commits_chart = figure(title="across commits", x_range=FactorRange(),
                            width=CHART_WIDTH, height=300, name="history-commits-chart")
     commits_chart.xaxis.major_label_orientation = 0.6
-    tooltips = [("value", "@y{0,0.000} (@low{0,0.000} to @high{0,0.000})"), ("commit", "@commit")]
+    tooltips = [("value", "@y{0,0.000} (@low{0,0.000} to @high{0,0.000})"), ("commit", "@commit"),
+                ("versions", "@versions")]
     for chart, source in ((stacks_chart, stacks_source), (commits_chart, commits_source)):
         chart.line("x", "y", source=source)
         chart.scatter("x", "y", source=source, size=9)
         chart.add_layout(Whisker(source=source, base="x", lower="low", upper="high"))
         chart.add_tools(HoverTool(tooltips=tooltips))
     callback = CustomJS(
-        args=dict(history=history, pair=pair_select, metric=metric_select, stacks_source=stacks_source,
+        args=dict(history=history, pair=pair_select, metric=metric_select, profile=profile_select,
+                  stacks_source=stacks_source,
                   commits_source=commits_source, stacks_chart=stacks_chart, commits_chart=commits_chart,
                   metric_labels={name: d.label for name, d in DISPLAY.items()}, **selects),
         code=_UPDATE_HISTORY,
     )
-    for widget in (*selects.values(), pair_select, metric_select):
+    for widget in (*selects.values(), pair_select, metric_select, profile_select):
         widget.js_on_change("value", callback)
     layout = column(
-        Div(text="<h2>One pair over time</h2><p>Whiskers: lowest and highest repeat.</p>"),
-        row(pair_select, metric_select),
+        Div(text="<h2>One pair over time</h2><p>Whiskers: lowest and highest launch. Across runs whose "
+                 "reference moved by more than the noise, requests per second are shown relative to the "
+                 "reference, and the title says so.</p>"),
+        row(pair_select, metric_select, profile_select),
         row(stacks_chart, commits_chart),
     )
     return layout, callback
@@ -484,6 +565,7 @@ def _in_study_order(charts: dict[str, _Charts]) -> list[Any]:
 
 def _selectors(views: dict[str, Any], stacks: list[str]) -> dict[str, Select]:
     machines = sorted({key.split("|")[0] for key in views})
+    levels = sorted({key.split("|")[3] for key in views}, key=int)
     return {
         # Shown only when results from more than one machine exist.
         "machine": Select(title="Machine", options=machines, value=machines[0], name="machine-select",
@@ -492,6 +574,8 @@ def _selectors(views: dict[str, Any], stacks: list[str]) -> dict[str, Select]:
                         name="stack-select"),
         "scenario": Select(title="Scenario", options=[s.name for s in SCENARIOS], value="plaintext",
                            name="scenario-select"),
+        "connections": Select(title="Connections", options=levels, value=levels[-1], name="connections-select",
+                              visible=len(levels) > 1),
     }
 
 
@@ -500,14 +584,17 @@ def _no_results(title: str) -> str:
                      resources=INLINE, title=title)
 
 
-def build(cells: list[Cell], *, title: str = TITLE) -> str:
-    """The whole page as one self-contained HTML string."""
-    views = _views(cells)
+def build(cells: list[Cell], *, title: str = TITLE, sensitivity: dict[str, str] | None = None) -> str:
+    """The whole page as one self-contained HTML string.
+
+    `sensitivity`: per machine, what tools/sensitivity.py found it can detect.
+    """
+    views = _views(cells, sensitivity)
     if not views:
         return _no_results(title)
     stacks = stacks_by_date(cells)
     selects = _selectors(views, stacks)
-    first = views[_key(*(selects[k].value for k in ("machine", "stack", "scenario")))]
+    first = views[_key(*(selects[k].value for k in SELECTS))]
     scale = RadioButtonGroup(labels=["log scale", "linear scale"], active=0, name="scale-toggle")
     interfaces = _study_charts(first, toolbar=True)
     table_source = ColumnDataSource(first["table"], name="table-source")
@@ -522,11 +609,13 @@ def build(cells: list[Cell], *, title: str = TITLE) -> str:
     for widget in selects.values():
         widget.js_on_change("value", update)
     scale.js_on_change("active", update)
-    time_view, history_update = _time_view(stacks, _history(cells, stacks), selects)
+    time_view, history_update = _time_view(stacks, _history(cells, stacks), selects, _profiles(cells))
     header = Div(width=2 * CHART_WIDTH, text=(
         f"<h1>{title}</h1><p>Hello-world apps served by each server with one worker, loaded by wrk "
-        "from another CPU. Bars: the median of the repeats; whiskers: the lowest and highest repeat. "
-        "A pair that failed or was skipped is drawn as such; hover for its reason. "
+        "from another CPU. A sample is one server launch; bars: the median of the launches; whiskers: "
+        "the lowest and highest launch. A pair that failed, was skipped or was client-bound (wrk, not the "
+        "server, was the limit) is drawn as such; hover for its reason. Figures are comparable only "
+        "with figures of the same machine and session; the references say how fast the machine was. "
         '<a href="index.html">asv: every benchmark\'s history and regressions</a></p>'
     ))
     grid = gridplot(_in_study_order(interfaces), ncols=2, toolbar_location="right")
@@ -545,16 +634,17 @@ def build(cells: list[Cell], *, title: str = TITLE) -> str:
     return file_html(document, resources=INLINE, title=title)
 
 
-def charts(cells: list[Cell], *, machine: str, stack: str, scenario: str) -> tuple[str, list[str]]:
+def charts(cells: list[Cell], *, machine: str, stack: str, scenario: str,
+           connections: int) -> tuple[str, list[str]]:
     """Only the four charts of one selection, without toolbars: for PNG export.
 
     Returns the page and the charts' names, in the study's order.
     """
     views = _views(cells)
-    key = _key(machine, stack, scenario)
+    key = _key(machine, stack, scenario, connections)
     if key not in views:
-        raise ConfigError(f"no results for machine {machine!r}, stack {stack!r}, scenario {scenario!r}; "
-                          f"have: {', '.join(sorted(views)) or 'none'}")
+        raise ConfigError(f"no results for machine {machine!r}, stack {stack!r}, scenario {scenario!r}, "
+                          f"{connections} connections; have: {', '.join(sorted(views)) or 'none'}")
     order = _in_study_order(_study_charts(views[key], toolbar=False))
     page = file_html(column(*order), resources=INLINE, title=f"{TITLE}: {stack}, {scenario}")
     return page, [chart.name for chart in order]

@@ -184,7 +184,7 @@ def _result_from_dict(data: dict[str, Any]) -> WorkloadResult:
         connections=data["connections"],
         runs=tuple(
             Run(wrk=_wrk_from_dict(r["wrk"]), server_cpu_seconds=r["server_cpu_seconds"],
-                wrk_cpu_seconds=r["wrk_cpu_seconds"])
+                wrk_cpu_seconds=r["wrk_cpu_seconds"], load_cpu_busy=r.get("load_cpu_busy"))
             for r in data["runs"]
         ),
         started_at=data["started_at"],

@@ -368,7 +368,7 @@ class _Runner:
                     continue
                 busy = max(s.result.client_busy for s in samples)
                 if busy >= self.settings.client_bound:
-                    reason = (f"client-bound: wrk used {busy:.0%} of its CPU in a run (limit "
+                    reason = (f"client-bound: wrk's CPU was {busy:.0%} busy in a run (limit "
                               f"{self.settings.client_bound:.0%}), so the load generator, not the "
                               "server, set the pace")
                     round_.add(Outcome(key, "client-bound", reason, samples, job.tag))

@@ -1,10 +1,13 @@
-"""The summary page's data: asv's results joined with stackbench's records.
+"""The summary page's data: asv's results joined with the records that produced them.
 
-asv's results directory gives each tracked value (the median of the repeats)
-per machine, commit, stack, pair and scenario. The record of the same commit
-and environment adds why a pair failed or was skipped, the repeats themselves
-(for whiskers) and the versions installed. No bokeh here; the page
-(page.py) turns this into charts.
+asv's results directory gives each tracked value (the median of the samples)
+per machine, commit, stack and cell. The records (records.py) add why a cell
+failed or was skipped, the samples themselves (for whiskers), the versions,
+the settings, and the references read alongside. A cell is joined only with
+the record sessions that produced asv's value: the newest invocation whose
+sessions ended before asv stored the value, holding the cell; for a measured
+cell the samples must also give asv's median and count. A cell no record
+matches is shown with asv's value alone, saying so. No bokeh here.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,15 +23,22 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from . import records, registry
+from . import records, reference, registry
 from .errors import ConfigError
 from .metrics import METRICS
-from .runner import Key
+from .runner import Key, Outcome, Round
 from .stacks import normalize
 
 RESULTS_FORMAT = 2
 _BENCHMARK = re.compile(r"^bench_pairs\.(Asgi|Wsgi)\.track_(\w+)$")
+_REFERENCE = re.compile(r"^bench_reference\.Reference\.track_seconds$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# asv keeps 5 significant digits of each figure.
+_ASV_PRECISION = 1e-4
+# What the page calls a cell whose record does not match asv's result.
+NO_RECORD = "no stackbench record matches asv's result for this cell"
+# A cell asv skipped that the run's records do not hold: asv's -b left it out.
+NOT_SELECTED = "not measured in this run: asv's -b did not select it"
 
 
 @dataclass(frozen=True)
@@ -48,27 +59,42 @@ class Run:
 
     machine: Machine
     commit: str
-    date: datetime
+    date: datetime  # the commit's date, as asv stores it
     stack: str
     env_name: str
     as_of: str | None
     python: str
+    # The median reading of each reference over the matched sessions (seconds).
+    references: dict[str, float] = field(default_factory=dict)
+    # The settings the newest matched session measured with (settings.as_dict).
+    settings: dict[str, Any] = field(default_factory=dict)
+    measured_at: datetime | None = None  # when the newest matched session ended
+
+    @property
+    def profile(self) -> str:
+        """A short signature of the settings: runs with another one never share a line."""
+        s = self.settings
+        if not s:
+            return "unknown settings"
+        return (f"{s['launches']}x{s['rounds']} launches, {s['runs']}x{s['duration']}s"
+                f" at c{s['connections']}")
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One pair and scenario in one run: what the page shows as a bar or a gap."""
+    """One pair and workload in one run: what the page shows as a bar or a gap."""
 
     run: Run
     interface: str
     server: str
     framework: str
     scenario: str
-    status: str  # measured | failed | skipped
+    connections: int
+    status: str  # measured | failed | skipped | client-bound
     reason: str
-    # asv's value (median of the repeats) per metric name.
+    # asv's value (median of the samples) per metric name.
     values: dict[str, float] = field(default_factory=dict)
-    # (lowest, highest) repeat per metric name, from the record.
+    # (lowest, highest) sample per metric name, from the record.
     spreads: dict[str, tuple[float, float]] = field(default_factory=dict)
     # Versions of the pair's own packages, e.g. {"uvicorn": "0.54.0"}.
     versions: dict[str, str] = field(default_factory=dict)
@@ -81,10 +107,19 @@ class Cell:
     def label(self) -> str:
         return f"{self.server} + {self.framework}"
 
+    @property
+    def key(self) -> Key:
+        return Key(self.interface, self.server, self.framework, self.scenario, self.connections)
 
-def _parse_param(text: str) -> str:
-    """asv stores parameter values as their repr: "'uvicorn'" -> "uvicorn"."""
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+
+def _parse_param(text: str) -> str | int:
+    """asv stores parameter values as their repr: "'uvicorn'" -> "uvicorn", "32" -> 32."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _results_files(results_dir: Path) -> Iterator[tuple[Machine, dict[str, Any]]]:
@@ -99,100 +134,33 @@ def _results_files(results_dir: Path) -> Iterator[tuple[Machine, dict[str, Any]]
                 yield machine, data
 
 
-def _pair_versions(record: records.Record | None, interface: str, server: str, framework: str) -> dict[str, str]:
-    if record is None:
-        return {}
-    try:
-        pair = registry.find_pair(interface, server, framework)  # type: ignore[arg-type]
-    except ConfigError:  # a pair no longer in the registry
-        return {}
-    names = [registry.distribution(r) for r in pair.requires]
-    return {name: record.versions.get(normalize(name), "?") for name in names}
+@dataclass(frozen=True)
+class _Value:
+    """asv's figures for one cell and metric."""
+
+    result: float | None
+    repeat: int | None  # how many samples
+    started_at: float  # seconds since the epoch: when asv read the benchmark (last round)
 
 
-def _as_of(record: records.Record | None, stack: str) -> str | None:
-    if record is not None and record.as_of:
-        return record.as_of
-    return stack if _DATE.match(stack) else None
-
-
-def collect(results_dir: Path, root: Path) -> list[Cell]:
-    """Every cell in every asv results file under `results_dir`.
-
-    `root` holds the ``records/`` folder. A cell without a record still
-    shows, with its status taken from asv (None: failed, NaN: skipped).
-    """
-    cells = []
-    for machine, data in _results_files(results_dir):
-        stack = data.get("env_vars", {}).get("STACK", "")
-        found = records.find(root, data["commit_hash"], data["env_name"], machine.name)
-        record = records.load(found) if found else None
-        run = Run(
-            machine=machine,
-            commit=data["commit_hash"],
-            date=datetime.fromtimestamp(data["date"] / 1000, timezone.utc),
-            stack=stack,
-            env_name=data["env_name"],
-            as_of=_as_of(record, stack),
-            python=data.get("python", ""),
-        )
-        outcomes = {
-            Key(o["interface"], o["server"], o["framework"], o["scenario"]): o
-            for o in (record.outcomes if record else ())
-        }
-        cells.extend(_cells(run, data, outcomes, record))
-    return cells
-
-
-def _cells(
-    run: Run,
-    data: dict[str, Any],
-    outcomes: dict[Key, dict[str, Any]],
-    record: records.Record | None,
-) -> list[Cell]:
+def _rows(data: dict[str, Any]) -> Iterator[tuple[str, str, list[tuple[Any, ...]], list[_Value]]]:
+    """(class, metric, parameter combinations, values) of each benchmark in a results file."""
     columns = data["result_columns"]
-    values: dict[Key, dict[str, float | None]] = {}
     for name, row in data["results"].items():
-        match = _BENCHMARK.match(name)
-        if not match:
-            continue
-        interface, metric_name = match[1].lower(), match[2]
         entry = dict(zip(columns, row))
-        params = [[_parse_param(v) for v in values_] for values_ in entry["params"]]
-        for combination, value in zip(product(*params), entry["result"]):
-            values.setdefault(Key(interface, *combination), {})[metric_name] = value
-    cells = []
-    for key, by_metric in values.items():
-        interface, server, framework, scenario = key
-        outcome = outcomes.get(key)
-        status = _status(by_metric)
-        reason = ""
-        if status != "measured":
-            if outcome and outcome["status"] == status:
-                reason = outcome["reason"]
-            else:
-                reason = f"asv recorded it as {status}; no stackbench record of the run says why"
-        spreads = {}
-        if outcome and status == "measured":
-            repeats = records.repeats(outcome)
-            for metric in METRICS:
-                samples = metric.samples(repeats)
-                spreads[metric.name] = (min(samples), max(samples))
-        cells.append(
-            Cell(
-                run=run,
-                interface=interface,
-                server=server,
-                framework=framework,
-                scenario=scenario,
-                status=status,
-                reason=reason,
-                values=dict(by_metric) if status == "measured" else {},
-                spreads=spreads,
-                versions=_pair_versions(record, interface, server, framework),
-            )
-        )
-    return cells
+        match = _BENCHMARK.match(name)
+        if match:
+            kind, metric = match[1], match[2]
+        elif _REFERENCE.match(name):
+            kind, metric = "Reference", "seconds"
+        else:
+            continue
+        params = list(product(*[[_parse_param(v) for v in values] for values in entry["params"]]))
+        results = entry["result"] if isinstance(entry["result"], list) else [entry["result"]] * len(params)
+        repeats = (entry.get("stats_repeat") or [None] * len(params))
+        started = (entry.get("started_at") or 0) / 1000
+        values = [_Value(r, n, started) for r, n in zip(results, repeats)]
+        yield kind, metric, params, values
 
 
 def _status(by_metric: dict[str, float | None]) -> str:
@@ -202,6 +170,129 @@ def _status(by_metric: dict[str, float | None]) -> str:
     if any(math.isnan(v) for v in by_metric.values() if v is not None):
         return "skipped"
     return "measured"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The record rounds behind one cell's asv value."""
+
+    record: records.Record
+    rounds: list[Round]
+    outcome: Outcome  # the last round's
+    samples: tuple  # every matched round's samples, in order
+
+
+def _source(invocations: list[records.Record], key: Key, value: _Value, status: str) -> _Source | None:
+    """The newest invocation's sessions that ended before asv stored `value` and hold `key`."""
+    for record in reversed(invocations):
+        rounds = [r for s in record.sessions if s["ended_at"] <= value.started_at + 1.0
+                  for r in records.session_from_dict(s).rounds]
+        held = [(r, r.get(key)) for r in rounds if r.get(key) is not None]
+        if not held:
+            continue
+        outcome = held[-1][1]
+        samples = tuple(s for _, o in held for s in o.samples)
+        if status == "measured" and not _matches(samples, value):
+            return None  # the newest candidate disagrees with asv: no silent join
+        return _Source(record, [r for r, _ in held], outcome, samples)
+    return None
+
+
+def _matches(samples: tuple, value: _Value) -> bool:
+    if value.result is None or (value.repeat is not None and value.repeat != len(samples)) or not samples:
+        return False
+    median = statistics.median(s.result.seconds_per_request for s in samples)
+    return math.isclose(median, value.result, rel_tol=_ASV_PRECISION)
+
+
+def _pair_versions(record: records.Record | None, key: Key) -> dict[str, str]:
+    if record is None:
+        return {}
+    try:
+        pair = registry.find_pair(key.interface, key.server, key.framework)  # type: ignore[arg-type]
+    except ConfigError:  # a pair no longer in the registry
+        return {}
+    names = [registry.distribution(r) for r in pair.requires]
+    return {name: record.versions.get(normalize(name), "?") for name in names}
+
+
+def collect(results_dir: Path, root: Path) -> list[Cell]:
+    """Every cell in every asv results file under `results_dir`.
+
+    `root` holds the ``records/`` folder. A cell without a matching record
+    still shows, with its status taken from asv (None: failed, NaN: skipped).
+    """
+    cells = []
+    for machine, data in _results_files(results_dir):
+        stack = data.get("env_vars", {}).get("STACK", "")
+        invocations = records.invocations(root, machine.name, data["commit_hash"], data["env_name"])
+        by_key: dict[Key, dict[str, _Value]] = {}
+        for kind, metric, params, values in _rows(data):
+            if kind == "Reference":
+                continue
+            for combination, value in zip(params, values):
+                by_key.setdefault(Key(kind.lower(), *combination), {})[metric] = value
+        sources = {}
+        for key, by_metric in by_key.items():
+            main = by_metric.get("seconds_per_request") or next(iter(by_metric.values()))
+            sources[key] = _source(invocations, key, main, _status({m: v.result for m, v in by_metric.items()}))
+        run = _run(machine, data, stack, [s for s in sources.values() if s is not None])
+        cells += [_cell(run, key, by_metric, sources[key], bool(invocations)) for key, by_metric in by_key.items()]
+    return cells
+
+
+def _run(machine: Machine, data: dict[str, Any], stack: str, sources: list[_Source]) -> Run:
+    newest = max(sources, key=lambda s: s.record.sessions[-1]["ended_at"], default=None)
+    record = newest.record if newest else None
+    readings: dict[str, list[float]] = {}
+    for round_ in newest.rounds if newest else []:
+        for reading in round_.readings:
+            readings.setdefault(reading.reference, []).append(reading.seconds)
+    as_of = record.as_of if record and record.as_of else (stack if _DATE.match(stack) else None)
+    return Run(
+        machine=machine,
+        commit=data["commit_hash"],
+        date=datetime.fromtimestamp(data["date"] / 1000, timezone.utc),
+        stack=stack,
+        env_name=data["env_name"],
+        as_of=as_of,
+        python=record.python if record else data.get("python", ""),
+        references={name: statistics.median(values) for name, values in readings.items()},
+        settings=dict(record.settings) if record else {},
+        measured_at=datetime.fromtimestamp(record.sessions[-1]["ended_at"], timezone.utc) if record else None,
+    )
+
+
+def _cell(run: Run, key: Key, by_metric: dict[str, _Value], source: _Source | None, recorded: bool) -> Cell:
+    status = _status({m: v.result for m, v in by_metric.items()})
+    reason, spreads = "", {}
+    if source is not None and status != "measured":
+        # asv's NaN covers skipped and client-bound; the record says which, and why.
+        status, reason = source.outcome.status, source.outcome.reason
+    elif source is None and status == "skipped" and recorded:
+        reason = NOT_SELECTED
+    elif source is None and status != "measured":
+        reason = f"asv recorded it as {status}; {NO_RECORD}"
+    if source is not None and status == "measured":
+        for metric in METRICS:
+            try:
+                values = metric.samples(source.samples)
+            except Exception:  # noqa: BLE001 - e.g. no reference in an old session: no whisker
+                continue
+            spreads[metric.name] = (min(values), max(values))
+    return Cell(
+        run=run,
+        interface=key.interface,
+        server=key.server,
+        framework=key.framework,
+        scenario=key.scenario,
+        connections=key.connections,
+        status=status,
+        reason=reason,
+        values={m: v.result for m, v in by_metric.items()} if status == "measured" else {},
+        spreads=spreads,
+        versions=_pair_versions(source.record if source else None, key),
+    )
 
 
 def current(cells: list[Cell]) -> list[Cell]:
@@ -219,3 +310,9 @@ def stacks_by_date(cells: list[Cell]) -> list[str]:
     for cell in current(cells):
         as_of[cell.run.stack] = cell.run.as_of or "9999"
     return sorted(as_of, key=lambda s: (as_of[s], s))
+
+
+def reference_shift(runs: list[Run], name: str = reference.NORMALIZER) -> float:
+    """How far apart the runs' reference readings are: max / min - 1 (0 without readings)."""
+    values = [r.references[name] for r in runs if name in r.references]
+    return max(values) / min(values) - 1 if len(values) > 1 else 0.0

@@ -1,8 +1,9 @@
-"""What a server's process tree spent: CPU seconds and peak resident memory.
+"""What a server's process tree spent (CPU seconds, peak memory); how busy CPUs were.
 
 Servers are often more than one process (hypercorn runs three with one
 worker; gunicorn an arbiter and a worker), so both figures cover the whole
-tree under the process we started.
+tree under the process we started. `busy_share` reads /proc/stat: how much
+of some CPUs' time went to anything at all (wrk, or a neighbour starving it).
 """
 
 from __future__ import annotations
@@ -65,3 +66,31 @@ def peak_rss(pid: int) -> int:
             if line.startswith("VmHWM:"):
                 total += int(line.split()[1]) * 1024  # reported in kB
     return total
+
+
+@dataclass(frozen=True)
+class CpuClock:
+    """Busy and total time of some CPUs, in the kernel's ticks (/proc/stat)."""
+
+    busy: int
+    total: int
+
+    def share_since(self, earlier: CpuClock) -> float:
+        """The share of the time between two readings these CPUs were busy."""
+        total = self.total - earlier.total
+        return (self.busy - earlier.busy) / total if total > 0 else 0.0
+
+
+def cpu_clock(cpus: set[int] | frozenset[int]) -> CpuClock:
+    """Busy and total ticks of `cpus` so far. Idle and iowait are idle; steal
+    (the hypervisor took the CPU) counts as busy: the CPU was not ours."""
+    busy = total = 0
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *fields = line.split()
+        if not name.startswith("cpu") or name == "cpu" or int(name[3:]) not in cpus:
+            continue
+        user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+        spent = user + nice + system + irq + softirq + steal
+        busy += spent
+        total += spent + idle + iowait
+    return CpuClock(busy, total)

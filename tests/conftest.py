@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,26 +10,9 @@ import psutil
 import pytest
 
 from stackbench import registry, stacks
+from stackbench.workspace import clone_working_tree  # noqa: F401 - used by test modules
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def clone_working_tree(destination: Path) -> None:
-    """A git repository holding the working tree as one commit on main."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file() and not name.startswith(("results/", "records/")):
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@localhost"]
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=destination, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=destination, check=True)
 
 
 def build_environment(stack: str, where: Path) -> str:
@@ -107,6 +89,7 @@ def fake_server(name: str, command: tuple[str, ...], stop_signal=None) -> regist
 
 RAW_ASGI = registry.App("raw", "asgi")
 WRONG_BODY = registry.App("wrong-body", "asgi", module="tests.fake.wrong_body_asgi")
+FLAKY_BODY = registry.App("flaky-body", "asgi", module="tests.fake.flaky_body_asgi")
 STUBBORN = fake_server(
     "stubborn", ("{python}", str(ROOT / "tests" / "fake" / "stubborn_server.py"), "{host}", "{port}")
 )

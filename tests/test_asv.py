@@ -1,7 +1,8 @@
-"""End to end: `asv run` on one stack for two pairs, then `asv publish`.
+"""End to end with asv: `asv run` and `asv publish`, then A/A and A/B with `asv continuous`.
 
-Runs in a temporary clone of the working tree with its own HOME, so that
-asv's machine file and results stay out of the real ones.
+Runs in temporary clones of the working tree with their own HOME, so that
+asv's machine file, results and records stay out of the real ones. Small
+settings (2 launches x 2 rounds of 1 s runs) keep it to minutes.
 """
 
 from __future__ import annotations
@@ -9,84 +10,119 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from asv.machine import Machine
 
-from stackbench import records, registry, stacks
+from stackbench import machine, records, reference, sensitivity, stacks
 from stackbench.metrics import METRICS
+from stackbench.runner import Key
+from stackbench.workspace import clone_working_tree
 
 from tools import quickstart
 
-from .conftest import clone_working_tree
-
 pytestmark = pytest.mark.slow
 
+ROOT = Path(__file__).resolve().parent.parent
+MACHINE = "e2e-machine"
 MEASURED = {("Asgi", "uvicorn", "starlette"), ("Wsgi", "gunicorn", "flask")}
+SELECT = r"\('uvicorn', 'starlette'|\('gunicorn', 'flask'"
+SMALL = {"STACKBENCH_PROFILE": "quick", "STACKBENCH_LAUNCHES": "2", "STACKBENCH_ROUNDS": "2"}
+
+
+def asv_env(home: Path, **extra: str) -> dict[str, str]:
+    bin_dir = Path(sys.executable).parent
+    # The machine file as tools/bootstrap.sh writes it: our name under the host name's key.
+    machine.register(MACHINE, Machine.get_defaults(), machine.asv_machine_file(home))
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("STACKBENCH_")},
+        "HOME": str(home),
+        # Keep using the real package caches: the test is about asv, not downloads.
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv")),
+        "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
 def asv_run(tmp_path_factory):
     clone = tmp_path_factory.mktemp("clone")
     clone_working_tree(clone)
-    home = tmp_path_factory.mktemp("home")
-    bin_dir = Path(sys.executable).parent
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        # Keep using the real package caches: the test is about asv, not downloads.
-        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv")),
-        "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "STACKBENCH_PROFILE": "quick",
-        "STACKBENCH_PAIRS": "uvicorn:starlette gunicorn:flask",
-    }
-    asv = [str(bin_dir / "asv")]
-    subprocess.run([*asv, "machine", "--yes", "--machine", "e2e"], cwd=clone, env=env, check=True,
-                   capture_output=True)
+    env = asv_env(tmp_path_factory.mktemp("home"), **SMALL)
+    asv = str(Path(sys.executable).parent / "asv")
     environment = stacks.asv_environment(stacks.CURRENT)
-    run = subprocess.run(
-        [*asv, "run", "--machine", "e2e", "-E", environment,
-         "-b", r"\('uvicorn', 'starlette'|\('gunicorn', 'flask'"],
-        cwd=clone, env=env, capture_output=True, text=True,
-    )
-    publish = subprocess.run([*asv, "publish"], cwd=clone, env=env, capture_output=True, text=True)
+    run = subprocess.run([asv, "run", "-E", environment, "-b", SELECT], cwd=clone, env=env, capture_output=True,
+                         text=True)
+    publish = subprocess.run([asv, "publish"], cwd=clone, env=env, capture_output=True, text=True)
     return clone, environment, run, publish
 
 
-def test_asv_run_succeeds(asv_run):
-    _, _, run, _ = asv_run
+def results_file(clone: Path, environment: str) -> dict:
+    (path,) = (clone / "results" / MACHINE).glob(f"*-{environment}.json")
+    return json.loads(path.read_text())
+
+
+def the_record(clone: Path, environment: str) -> records.Record:
+    commit = subprocess.run(["git", "rev-parse", "main"], cwd=clone, capture_output=True, text=True).stdout.strip()
+    (record,) = records.invocations(clone, MACHINE, commit, environment)
+    return record
+
+
+def test_asv_run_succeeds_under_this_machines_name(asv_run):
+    clone, _, run, _ = asv_run
     assert run.returncode == 0, run.stdout + run.stderr
+    assert (clone / "results" / MACHINE / "machine.json").is_file()
+    assert list((clone / "records").glob("*/*/*.partial.json")) == []
 
 
-def test_results_hold_a_finite_value_with_statistics_for_every_metric_and_pair(asv_run):
+def test_track_benchmarks_tell_asv_their_rounds(asv_run):
+    clone, _, _, _ = asv_run
+    benchmarks = json.loads((clone / "results" / "benchmarks.json").read_text())
+    tracks = {name: b for name, b in benchmarks.items() if ".track_" in name}
+    assert tracks and all(b["rounds"] == 2 for b in tracks.values())
+
+
+def test_each_round_hands_its_own_launches_to_asv_once(asv_run):
     clone, environment, _, _ = asv_run
-    (path,) = (clone / "results" / "e2e").glob(f"*-{environment}.json")
-    data = json.loads(path.read_text())
-    assert data["env_name"] == environment
-    assert data["env_vars"] == {"STACK": stacks.CURRENT}
+    data = results_file(clone, environment)
+    record = the_record(clone, environment)
+    (session,) = record.sessions
+    rounds = records.session_from_dict(session).rounds
+    assert len(rounds) == 2  # asv ran two rounds from one setup_cache: both were measured
     columns = data["result_columns"]
     for interface in ("Asgi", "Wsgi"):
         for metric in METRICS:
             row = dict(zip(columns, data["results"][f"bench_pairs.{interface}.track_{metric.name}"]))
             params = [[json.loads(v.replace("'", '"')) for v in values] for values in row["params"]]
-            combos = [(s, f, x) for s in params[0] for f in params[1] for x in params[2]]
-            for index, (server, framework, scenario) in enumerate(combos):
+            combos = [(s, f, x, c) for s in params[0] for f in params[1] for x in params[2] for c in params[3]]
+            for index, (server, framework, scenario, connections) in enumerate(combos):
                 if (interface, server, framework) not in MEASURED:
                     continue
                 where = f"{interface} {metric.name} {server} {framework} {scenario}"
-                stats = {column: row[column][index] for column in
-                         ("result", "stats_ci_99_a", "stats_ci_99_b", "stats_q_25", "stats_q_75")}
-                assert all(v is not None and math.isfinite(v) for v in stats.values()), f"{where}: {stats}"
-                assert stats["result"] > 0 and stats["stats_q_25"] > 0, where
-                # asv stores figures to a few significant digits: compare with that slack.
-                for low, high in (("stats_q_25", "result"), ("result", "stats_q_75"),
-                                  ("stats_ci_99_a", "result"), ("result", "stats_ci_99_b")):
-                    assert stats[low] <= stats[high] * (1 + 1e-4), f"{where}: {low} > {high}: {stats}"
-                # (With 3 noisy samples asv's 99% interval may reach below zero: its sign is not checked.)
-                assert row["stats_repeat"][index] == 3, where  # the quick profile's repeats
+                assert row["stats_repeat"][index] == 4, where  # 2 rounds x 2 launches, none counted twice
+                key = Key(interface.lower(), server, framework, scenario, connections)
+                samples = [s for r in rounds for s in r.get(key).samples]
+                expected = statistics.median(metric.samples(samples))
+                assert math.isclose(row["result"][index], expected, rel_tol=1e-4), where
+                assert len({s.launch for s in samples}) == 4, where
+
+
+def test_only_the_selected_pairs_were_launched(asv_run):
+    clone, environment, _, _ = asv_run
+    record = the_record(clone, environment)
+    rounds = record.rounds()
+    measured = {(k.server, k.framework) for r in rounds for (_, k), o in r.outcomes.items() if o.samples}
+    assert measured == {("uvicorn", "starlette"), ("gunicorn", "flask")}
+    assert record.machine["name"] == MACHINE and "asv" in record.invocation["command"]
+    assert record.versions["uvicorn"] == stacks.load(stacks.CURRENT).pins["uvicorn"]
+    assert {r.reference for r in rounds[0].readings} == {r.name for r in reference.REFERENCES}
+    # The quick start's summary reads the same record.
+    assert quickstart.summarize(record, expected=4) == 0
 
 
 def test_publish_writes_the_site_with_the_summary_page(asv_run):
@@ -95,26 +131,40 @@ def test_publish_writes_the_site_with_the_summary_page(asv_run):
     index = (clone / "html" / "index.html").read_text()
     assert '<a href="summary.html">' in index  # asv's navigation bar links the page
     summary_page = (clone / "html" / "summary.html").read_text()
-    assert "index.html" in summary_page and "uvicorn" in summary_page  # links back to asv's site
+    assert "index.html" in summary_page and "uvicorn" in summary_page and MACHINE in summary_page
 
 
-def test_the_record_keeps_every_outcome_with_its_reason(asv_run, capsys):
-    clone, environment, _, _ = asv_run
-    commit = subprocess.run(["git", "rev-parse", "main"], cwd=clone, capture_output=True, text=True).stdout
-    path = records.find(clone, commit.strip(), environment)
-    record = records.load(path)
-    assert record.stack == stacks.CURRENT and record.env_name == environment
-    assert record.versions["uvicorn"] == stacks.load(stacks.CURRENT).pins["uvicorn"]
-    by_key = {(o["server"], o["framework"], o["scenario"]): o for o in record.outcomes}
-    assert len(by_key) == len(registry.pairs()) * 2
-    for (server, framework, _scenario), outcome in by_key.items():
-        if (server, framework) in {("uvicorn", "starlette"), ("gunicorn", "flask")}:
-            assert outcome["status"] == "measured"
-            assert len(outcome["repeats"]) == 3
-            assert all(r["wrk"]["requests"] > 0 and r["wrk"]["non_2xx_3xx"] == 0 for r in outcome["repeats"])
-        else:
-            assert outcome["status"] == "skipped"
-            assert outcome["reason"].startswith("not selected by STACKBENCH_PAIRS")
-    # The quick start's summary reads the same record.
-    assert quickstart.summarize(path) == 0
-    assert f"4 measured, {len(by_key) - 4} skipped" in capsys.readouterr().out
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    """tools/sensitivity.py at test size: 1 A/A run, 1 A/B run slowing raw ASGI 3x."""
+    clone = tmp_path_factory.mktemp("sensitivity")
+    out = tmp_path_factory.mktemp("out")
+    env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_LAUNCHES="2", STACKBENCH_ROUNDS="2")
+    pairs = "uvicorn:raw uvicorn:starlette"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "sensitivity.py"), "--pairs", pairs, "--stacks", stacks.CURRENT,
+         "--aa", "1", "--framework", "raw", "--ab-pairs", pairs, "--ab-stacks", stacks.CURRENT,
+         "--slowdowns", "200", "--factor", "1.5", "--profile", "quick", "--keep", str(clone / "work"),
+         "--root", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    return done, sensitivity.load(out / "records" / MACHINE / sensitivity.FILE)
+
+
+def test_aa_flags_nothing(calibrated):
+    done, finding = calibrated
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run,) = finding.aa
+    assert run.rows == len(METRICS) * 2 * 2  # 2 pairs x 2 scenarios
+    assert run.flagged == []
+
+
+def test_ab_flags_the_slowed_app_on_its_rows_and_nothing_else(calibrated):
+    _, finding = calibrated
+    (run,) = finding.ab
+    assert sorted(t.benchmark.split("(")[1] for t in run.targets) == [
+        "'uvicorn', 'raw', 'json', 32)", "'uvicorn', 'raw', 'plaintext', 32)"]
+    for target in run.targets:
+        assert target.flagged and target.slowdown >= 2.0 and target.ratio > 1.5
+    assert run.false_alarms == []
+    assert finding.detectable is not None and finding.detectable >= 2.0

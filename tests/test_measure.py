@@ -1,4 +1,4 @@
-"""Real measurements: real servers, real wrk, about a second per scenario."""
+"""Real launches: real servers, real wrk, a second or two per workload."""
 
 from __future__ import annotations
 
@@ -8,63 +8,74 @@ import pytest
 
 from stackbench import registry
 from stackbench.contract import SCENARIOS
-from stackbench.errors import ContractError
-from stackbench.measure import Placement, measure
-from stackbench.metrics import METRICS
+from stackbench.errors import ContractError, ResponseError
+from stackbench.measure import Placement, Workload, launch
 from stackbench.settings import Settings
 
-from .conftest import WRONG_BODY, running_with
+from .conftest import FLAKY_BODY, WRONG_BODY, running_with
 
 pytestmark = pytest.mark.slow
 
-ONE_SECOND = Settings(duration=1, repeats=2, warmup=0)
+ONE_SECOND = Settings(duration=1, runs=2, warmup=0, check=1)
+BOTH = tuple(Workload(s, 32) for s in SCENARIOS)
 
 
 @pytest.mark.parametrize(
     ("interface", "server", "framework"),
     [("asgi", "uvicorn", "starlette"), ("wsgi", "gunicorn", "flask")],
 )
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_real_measurement(interface, server, framework, scenario, stack_python, tmp_path):
+def test_one_launch_measures_every_workload(interface, server, framework, stack_python, tmp_path):
     pair = registry.find_pair(interface, server, framework)
     seen = []
-    result = measure(
-        pair,
-        scenario,
-        ONE_SECOND,
-        python=stack_python,
-        workdir=tmp_path,
-        on_repeat=lambda index, repeat: seen.append(index),
-    )
-    assert (result.server, result.framework, result.scenario) == (server, framework, scenario.name)
-    assert len(result.repeats) == 2 and seen == [0, 1]
-    for repeat in result.repeats:
-        assert repeat.wrk.requests > 100
-        assert repeat.wrk.requests_per_second > 100
-        assert repeat.wrk.errors == 0 and repeat.wrk.exact
-        assert 0.9 <= repeat.wrk.duration <= 1.5
-        assert repeat.server_cpu_seconds > 0
-        assert repeat.server_peak_rss > 10 * 2**20  # a Python server holds > 10 MiB
-        assert repeat.wrk_cpu_seconds > 0
-    for metric in METRICS:
-        samples = metric.samples(result.repeats)
-        assert len(samples) == 2
-        assert all(math.isfinite(x) and x > 0 for x in samples), metric.name
-    placement = result.placement
-    if placement.server is not None:
-        assert placement.server.isdisjoint(placement.load)
+    result = launch(pair, BOTH, ONE_SECOND, python=stack_python, workdir=tmp_path,
+                    check_responses_of=frozenset({"plaintext", "json"}),
+                    on_run=lambda workload, index, run: seen.append((workload.scenario.name, index)))
+    assert seen == [("plaintext", 0), ("plaintext", 1), ("json", 0), ("json", 1)]
+    assert result.peak_rss > 10 * 2**20  # a Python server holds > 10 MiB
+    for measured in result.results:
+        assert len(measured.runs) == 2
+        assert measured.check is not None and measured.check.checked > 100 and measured.check.mismatches == 0
+        assert measured.started_at < measured.at < measured.ended_at
+        for run in measured.runs:
+            assert run.wrk.requests > 100 and run.wrk.errors == 0 and run.wrk.exact
+            assert 0.9 <= run.wrk.duration <= 1.5
+            assert run.server_cpu_seconds > 0 and 0 < run.client_busy < 1.5
+        assert math.isclose(measured.seconds_per_request,
+                            sum(r.wrk.duration for r in measured.runs) / measured.requests)
+    if result.placement.server is not None:
+        assert result.placement.server.isdisjoint(result.placement.load)
 
 
 def test_wrong_body_fails_before_any_load(stack_python, tmp_path):
     pair = registry.Pair(registry.find_pair("asgi", "uvicorn", "raw").server, WRONG_BODY)
     with pytest.raises(ContractError) as caught:
-        measure(pair, SCENARIOS[0], ONE_SECOND, python=stack_python, workdir=tmp_path)
+        launch(pair, BOTH[:1], ONE_SECOND, python=stack_python, workdir=tmp_path)
     message = str(caught.value)
-    assert "uvicorn + wrong-body (ASGI), plaintext: GET / broke the app contract" in message
+    assert "uvicorn + wrong-body (ASGI), plaintext at 32 connections: GET / broke the app contract" in message
     assert "body: expected b'Hello, World!', got b'Hello, Wrold!'" in message
-    assert "status:" not in message and "Content-Type:" not in message  # only the body was wrong
     assert "The server is still running. Last lines of" in message
     assert running_with(WRONG_BODY.module) == []
+
+
+def test_wrong_bodies_under_load_fail_the_pair_with_count_and_example(stack_python, tmp_path):
+    pair = registry.Pair(registry.find_pair("asgi", "uvicorn", "raw").server, FLAKY_BODY)
+    with pytest.raises(ResponseError) as caught:
+        launch(pair, BOTH[:1], ONE_SECOND, python=stack_python, workdir=tmp_path,
+               check_responses_of=frozenset({"plaintext"}))
+    message = str(caught.value)
+    assert "responses under load differed from the answer that passed the contract check" in message
+    assert "for example: b'200 " in message  # the status and the wrong body
+    wrong, _, checked = message.split(": ", 1)[1].split(" responses")[0].partition(" of ")
+    ratio = int(wrong.replace(",", "")) / int(checked.replace(",", ""))
+    assert 1 / 50 <= ratio <= 1 / 50 + 1 / 97 + 0.001
+    assert running_with(FLAKY_BODY.module) == []
+
+
+def test_without_the_check_the_same_app_would_have_been_recorded(stack_python, tmp_path):
+    # What the check guards against: plain runs see status 200 and count it all.
+    pair = registry.Pair(registry.find_pair("asgi", "uvicorn", "raw").server, FLAKY_BODY)
+    result = launch(pair, BOTH[:1], ONE_SECOND, python=stack_python, workdir=tmp_path)
+    assert all(run.wrk.errors == 0 for run in result.results[0].runs)
 
 
 def test_placement_splits_cpus_when_there_are_two():

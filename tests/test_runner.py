@@ -1,117 +1,123 @@
-"""Running every pair of an environment: plans, skips, failures, interruption."""
+"""Sessions: plans, interleaving, references, failures, client-bound, interruption."""
 
 from __future__ import annotations
 
 import io
-import re
+import os
 import signal
+import subprocess
+import sys
 import threading
+from dataclasses import replace
 
 import pytest
 
-from stackbench import registry, stacks
-from stackbench.contract import SCENARIOS
-from stackbench.errors import ConfigError, Interrupted
-from stackbench.runner import (
-    Job,
-    Key,
-    Progress,
-    measure_environment,
-    plan,
-    run,
-    selection_from_environ,
-)
+from stackbench import reference, registry, stacks
+from stackbench.errors import Interrupted
+from stackbench.measure import Placement
+from stackbench.runner import Environment, Job, Key, Progress, plan, run_session, workloads
 from stackbench.settings import Settings
 
 from .conftest import DIES_AT_START, RAW_ASGI, running_with
 
-QUICK = Settings(duration=1, repeats=2, warmup=0)
+QUICK = replace(Settings(),
+                duration=1, runs=1, launches=2, rounds=1, warmup=0, check=1, reference_interval=3600)
 EVERYTHING = {stacks.normalize(registry.distribution(r)): "1" for r in registry.requirements()}
+UVICORN_RAW = registry.find_pair("asgi", "uvicorn", "raw")
+UVICORN_STARLETTE = registry.find_pair("asgi", "uvicorn", "starlette")
 
 
-def test_plan_covers_every_pair_and_scenario():
-    jobs, skipped = plan(EVERYTHING)
+def test_plan_covers_every_pair_and_workload():
+    jobs, skipped = plan(EVERYTHING, QUICK)
     assert skipped == []
-    assert len(jobs) == len(registry.pairs()) * len(SCENARIOS)
-    assert len({job.key for job in jobs}) == len(jobs)
+    assert [j.pair for j in jobs] == registry.pairs()
+    keys = [key for job in jobs for key in job.keys]
+    assert len(keys) == len(set(keys)) == len(registry.pairs()) * 2
+    assert all(key.connections == QUICK.connections for key in keys)
 
 
 def test_pairs_whose_packages_are_missing_are_skipped_with_the_reason():
-    present = {"uvicorn": "1", "starlette": "1"}
-    jobs, skipped = plan(present, stack="old")
-    assert {(j.pair.server.name, j.pair.app.framework) for j in jobs} == {
-        ("uvicorn", "raw"),
-        ("uvicorn", "starlette"),
-    }
+    jobs, skipped = plan({"uvicorn": "1", "starlette": "1"}, QUICK, stack="old")
+    assert {(j.pair.server.name, j.pair.app.framework) for j in jobs} == {("uvicorn", "raw"), ("uvicorn", "starlette")}
     reasons = {o.key: o.reason for o in skipped}
-    assert reasons[Key("asgi", "uvicorn", "fastapi", "json")] == "fastapi not installed in stack 'old'"
-    assert reasons[Key("wsgi", "gunicorn", "flask", "plaintext")] == "gunicorn, flask not installed in stack 'old'"
-    assert all(o.status == "skipped" for o in skipped)
+    assert reasons[Key("asgi", "uvicorn", "fastapi", "json", 32)] == "fastapi not installed in stack 'old'"
+    assert reasons[Key("wsgi", "gunicorn", "flask", "plaintext", 32)] == "gunicorn, flask not installed in stack 'old'"
 
 
-def test_selection_by_pattern():
-    patterns = selection_from_environ({"STACKBENCH_PAIRS": "uvicorn:starlette, gunicorn:*"})
-    jobs, skipped = plan(EVERYTHING, patterns)
-    chosen = {(j.pair.server.name, j.pair.app.framework) for j in jobs}
-    assert chosen == {("uvicorn", "starlette"), ("gunicorn", "raw"), ("gunicorn", "flask"), ("gunicorn", "falcon")}
-    assert skipped[0].reason == "not selected by STACKBENCH_PAIRS=uvicorn:starlette gunicorn:*"
-    assert selection_from_environ({}) is None
-
-
-@pytest.mark.parametrize("bad", ["uvicorn", "nginx:*", "uvicorn:django"])
-def test_a_pattern_that_matches_nothing_is_an_error(bad):
-    with pytest.raises(ConfigError, match=re.escape(f"STACKBENCH_PAIRS pattern '{bad}' matches no pair")):
-        selection_from_environ({"STACKBENCH_PAIRS": bad})
+def test_cells_asv_will_not_ask_for_are_not_planned():
+    jobs, skipped = plan(EVERYTHING, QUICK, selected=lambda key: key.server == "gunicorn" and key.scenario == "json")
+    assert {j.pair.server.name for j in jobs} == {"gunicorn"}
+    assert all([w.scenario.name for w in j.workloads] == ["json"] for j in jobs)
 
 
 @pytest.mark.slow
-def test_one_failing_pair_does_not_sink_the_run(stack_python, tmp_path):
-    good = Job(registry.find_pair("asgi", "uvicorn", "raw"), SCENARIOS[0])
-    bad = Job(registry.Pair(DIES_AT_START, RAW_ASGI), SCENARIOS[0])
+def test_pairs_take_turns_and_one_failing_pair_does_not_sink_the_session(stack_python, tmp_path):
+    jobs = [Job(registry.Pair(DIES_AT_START, RAW_ASGI), workloads((32,))), Job(UVICORN_RAW, workloads((32,))),
+            Job(UVICORN_STARLETTE, workloads((32,)))]
     output = io.StringIO()
-    progress = Progress(2, QUICK, "stack test", [output])
-    outcomes = run([bad, good], QUICK, python=stack_python, workdir=tmp_path, progress=progress)
-    assert [o.status for o in outcomes] == ["failed", "measured"]
-    assert "dies-at-start + raw exited with status 3" in outcomes[0].reason
-    assert outcomes[0].measurement is None
-    assert len(outcomes[1].measurement.repeats) == 2
-    lines = output.getvalue().splitlines()
-    assert lines[0].startswith("[stack test] 2 measurements, 32 connections, 2 x 1 s after 0 s warm-up;")
-    assert any("1/2 dies-at-start + raw (ASGI), plaintext: FAILED" in line for line in lines)
-    assert any("2/2 uvicorn + raw (ASGI), plaintext: repeat 2/2" in line for line in lines)
-    assert "left" in lines[-1] and "req/s (cv" in lines[-1]
+    settings = replace(QUICK, launches=2)
+    session = run_session(jobs, settings, Environment(stack_python, tmp_path), rounds=2,
+                          progress=Progress(12, settings, "t", [output]))
+    lines = [line for line in output.getvalue().splitlines() if "(ASGI)" in line]
+    order = [line.split(", ", 2)[2].split(" (ASGI)")[0] for line in lines]
+    # Round-robin, reversed every other cycle; the failed pair is not launched again.
+    assert order == ["dies-at-start + raw", "uvicorn + raw", "uvicorn + starlette",
+                     "uvicorn + starlette", "uvicorn + raw", "uvicorn + raw", "uvicorn + starlette",
+                     "uvicorn + starlette", "uvicorn + raw"]
+    for round_ in session.rounds:
+        failed = round_.get(Key("asgi", "dies-at-start", "raw", "plaintext", 32))
+        assert failed.status == "failed" and "exited with status 3" in failed.reason
+        measured = round_.get(Key("asgi", "uvicorn", "starlette", "json", 32))
+        assert measured.status == "measured" and len(measured.samples) == 2
+        assert len({s.launch for s in measured.samples}) == 2  # two launches, two samples
+    assert session.rounds[0].get(Key("asgi", "uvicorn", "raw", "plaintext", 32)).samples[0].result.check is not None
+    assert session.rounds[1].get(Key("asgi", "uvicorn", "raw", "plaintext", 32)).samples[0].result.check is None
 
 
 @pytest.mark.slow
-def test_sigterm_stops_the_run_and_its_server(stack_python, tmp_path):
-    job = Job(registry.find_pair("asgi", "uvicorn", "raw"), SCENARIOS[0])
-    long = Settings(duration=5, repeats=2, warmup=0)
+def test_references_are_read_around_the_launches_and_divide_each_one(stack_python, tmp_path):
+    where = Environment(stack_python, tmp_path, frozen_python=reference.frozen_python())
+    session = run_session([Job(UVICORN_RAW, workloads((32,)))], QUICK, where, rounds=1)
+    readings = session.rounds[0].readings
+    assert {r.reference for r in readings} == {r.name for r in reference.REFERENCES}
+    times = sorted(r.at for r in readings if r.reference == reference.NORMALIZER)
+    assert len(times) == 2  # at the start and at the end
+    nginx = [r for r in readings if r.reference == "nginx"]
+    assert all(r.client_busy > 0.5 for r in nginx)  # nginx drives wrk hard: it marks the ceiling
+    for sample in session.rounds[0].get(Key("asgi", "uvicorn", "raw", "plaintext", 32)).samples:
+        assert times[0] <= sample.result.at <= times[1]
+        assert set(sample.reference) == {r.name for r in reference.REFERENCES}
+
+
+@pytest.mark.slow
+def test_a_starved_load_generator_marks_the_pair_client_bound(stack_python, tmp_path):
+    placement = Placement.split()
+    if placement.load is None:
+        pytest.skip("needs a CPU for wrk")
+    # A busy process on wrk's CPU: the load generator, not the server, becomes the limit.
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                           preexec_fn=lambda: os.sched_setaffinity(0, placement.load))
+    try:
+        session = run_session([Job(UVICORN_RAW, workloads((32,)))], QUICK, Environment(stack_python, tmp_path),
+                              rounds=1)
+    finally:
+        hog.kill()
+        hog.wait()
+    outcome = session.rounds[0].get(Key("asgi", "uvicorn", "raw", "plaintext", 32))
+    assert outcome.status == "client-bound"
+    assert outcome.reason.startswith("client-bound: wrk's CPU was") and "set the pace" in outcome.reason
+    assert all(s.result.client_busy >= QUICK.client_bound for s in outcome.samples[:1])
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_session_and_its_server(stack_python, tmp_path):
+    long = replace(QUICK, duration=5, runs=2)
     timer = threading.Timer(2.0, signal.raise_signal, (signal.SIGTERM,))
     timer.start()
     try:
         with pytest.raises(Interrupted):
-            run([job], long, python=stack_python, workdir=tmp_path, progress=Progress(1, long, "t", []))
+            run_session([Job(UVICORN_RAW, workloads((32,)))], long, Environment(stack_python, tmp_path))
     finally:
         timer.cancel()
     assert running_with("apps.raw_asgi:app --host 127.0.0.1") == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handler restored
-
-
-@pytest.mark.slow
-def test_environment_that_does_not_match_its_stack_measures_nothing(stack_python, tmp_path):
-    original = stacks.load(stacks.CURRENT)
-    tampered = tmp_path / "tampered.txt"
-    tampered.write_text(original.path.read_text().replace(f"uvicorn=={original.pins['uvicorn']}", "uvicorn==0.1.0"))
-    outcomes = measure_environment(
-        QUICK,
-        python=stack_python,
-        present=stacks.installed(stack_python),
-        workdir=tmp_path,
-        stack="tampered",
-        stack_file=tampered,
-        streams=[],
-    )
-    failed = [o for o in outcomes.values() if o.status == "failed"]
-    assert len(failed) == len(outcomes) == len(registry.pairs()) * len(SCENARIOS)
-    assert f"uvicorn 0.1.0 pinned, {original.pins['uvicorn']} installed" in failed[0].reason
-    assert list(tmp_path.glob("*.log")) == []  # no server was started

@@ -18,8 +18,8 @@ import uuid
 
 import pytest
 
-from stackbench import registry
-from stackbench.contract import fetch
+from stackbench import reference, registry
+from stackbench.contract import SCENARIOS, fetch, verify
 from stackbench.errors import ServerError
 from stackbench.server import HOST, ROOT, serve
 
@@ -48,6 +48,17 @@ def test_each_server_starts_answers_and_stops_gracefully(server, stack_python, t
     assert time.monotonic() - started < 10  # well inside the grace period
     # Its own stop signal ended it cleanly: no SIGKILL was needed.
     assert running.exit_status == 0, f"{server.name} exited with {running.exit_status}"
+    assert_no_leftovers(running.pid, pids)
+
+
+@pytest.mark.parametrize("candidate", [reference.NGINX, reference.UVICORN_FROZEN], ids=lambda r: r.name)
+def test_each_reference_server_starts_answers_both_scenarios_and_stops(candidate, stack_python, tmp_path):
+    python = reference.frozen_python() if candidate.frozen else stack_python
+    with serve(candidate.pair, python=python, workdir=tmp_path) as running:
+        for scenario in SCENARIOS:
+            verify(HOST, running.port, scenario, label=candidate.name)  # the same contract as the apps
+        pids = [p.pid for p in running.processes()]
+    assert running.exit_status == 0, f"{candidate.name} exited with {running.exit_status}"
     assert_no_leftovers(running.pid, pids)
 
 

@@ -8,23 +8,25 @@ from stackbench.errors import ConfigError
 from stackbench.settings import PROFILES, Settings, from_environ
 
 
-def test_default_fits_a_two_core_machine():
-    settings = from_environ({})
-    assert settings == PROFILES["default"]
-    assert (settings.connections, settings.duration, settings.repeats, settings.warmup) == (32, 3, 7, 2)
+def test_default_profile_is_the_default():
+    assert from_environ({}) == PROFILES["default"]
 
 
 def test_profiles_change_sample_size_but_not_concurrency():
     assert {p.connections for p in PROFILES.values()} == {32}
-    assert PROFILES["quick"].seconds_per_scenario < PROFILES["default"].seconds_per_scenario
-    assert PROFILES["default"].seconds_per_scenario < PROFILES["full"].seconds_per_scenario
+    def load(p: Settings) -> int:
+        return p.launches * p.rounds * p.seconds_per_launch
+    assert load(PROFILES["quick"]) < load(PROFILES["default"]) < load(PROFILES["full"])
+    # A sample is a launch: every profile but the smoke one gives asv several per commit.
+    assert PROFILES["default"].launches * PROFILES["default"].rounds >= 6
 
 
 def test_variables_override_the_profile():
     settings = from_environ(
-        {"STACKBENCH_PROFILE": "quick", "STACKBENCH_REPEATS": "5", "STACKBENCH_CONNECTIONS": "64"}
+        {"STACKBENCH_PROFILE": "quick", "STACKBENCH_LAUNCHES": "5", "STACKBENCH_CONNECTIONS": "64",
+         "STACKBENCH_ROUNDS": "3"}
     )
-    assert (settings.repeats, settings.connections, settings.duration) == (5, 64, 1)
+    assert (settings.launches, settings.connections, settings.rounds, settings.duration) == (5, 64, 3, 1)
 
 
 @pytest.mark.parametrize(
@@ -32,9 +34,10 @@ def test_variables_override_the_profile():
     [
         ({"STACKBENCH_PROFILE": "fast"}, "STACKBENCH_PROFILE='fast' is not a profile; choose one of quick, default, full"),
         ({"STACKBENCH_DURATION": "2.5"}, "STACKBENCH_DURATION='2.5' is not a whole number"),
-        ({"STACKBENCH_REPEATS": "1"}, "STACKBENCH_REPEATS=1 is not a whole number >= 2"),
+        ({"STACKBENCH_LAUNCHES": "0"}, "STACKBENCH_LAUNCHES=0 is not a whole number >= 1"),
         ({"STACKBENCH_CONNECTIONS": "0"}, "STACKBENCH_CONNECTIONS=0 is not a whole number >= 1"),
         ({"STACKBENCH_WARMUP": "-1"}, "STACKBENCH_WARMUP=-1 is not a whole number >= 0"),
+        ({"STACKBENCH_REPEATS": "7"}, "STACKBENCH_REPEATS is no longer read: a sample is now one server launch"),
     ],
 )
 def test_bad_values_say_what_and_how_to_fix(environ, message):

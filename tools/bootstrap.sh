@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up what stackbench needs on a Debian machine, as root: wrk (apt), a
-# virtualenv .venv with the project and its tools, and asv's machine file.
+# Set up what stackbench needs on a Debian machine, as root: wrk and nginx
+# (apt), a virtualenv .venv with the project and its tools, the frozen
+# reference environment, and asv's machine file under this machine's name.
 #   tools/bootstrap.sh            for measuring
 #   tools/bootstrap.sh --tests    also the headless browser the page tests use
 # Safe to run again: it installs only what is missing.
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 packages=()
 command -v wrk >/dev/null || packages+=(wrk)
+# nginx is the reference every run measures beside the pairs (stackbench/reference.py).
+[ -x /usr/sbin/nginx ] || packages+=(nginx)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 if [ "${1:-}" = "--tests" ]; then
     [ -x /usr/lib/chromium/chromium-headless-shell ] ||
@@ -17,11 +20,15 @@ fi
 if [ ${#packages[@]} -gt 0 ]; then
     echo "apt-get install ${packages[*]}"
     apt-get update -qq
+    # Installing nginx must not start it (it does not on these machines: policy-rc.d).
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[dev]'
-# asv refuses to run non-interactively until it knows the machine.
-.venv/bin/asv machine --yes >/dev/null
-echo "bootstrap done: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(.venv/bin/asv --version)"
+# asv files results under a machine name; machines of one kind all share a
+# host name, so the name carries this machine's fingerprint (stackbench/machine.py).
+machine=$(.venv/bin/python -c 'from stackbench import machine; print(machine.register_with_asv())')
+reference=$(.venv/bin/python -c 'from stackbench import reference; print(reference.frozen_python())')
+echo "bootstrap done: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(/usr/sbin/nginx -v 2>&1 | cut -d' ' -f3)," \
+     "$(.venv/bin/asv --version), machine $machine, reference $reference"

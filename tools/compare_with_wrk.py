@@ -12,6 +12,7 @@ the ratio of the medians, harness / by hand.
 """
 
 import argparse
+import dataclasses
 import os
 import shutil
 import signal
@@ -27,12 +28,13 @@ sys.path.insert(0, str(ROOT))
 
 from stackbench import cli, registry  # noqa: E402
 from stackbench.contract import SCENARIOS, fetch  # noqa: E402
-from stackbench.measure import Placement, measure  # noqa: E402
+from stackbench.measure import Placement, Workload, launch  # noqa: E402
 from stackbench.server import HOST, free_port  # noqa: E402
 from stackbench.settings import PROFILES  # noqa: E402
 from stackbench.wrk import parse_text  # noqa: E402
 
-SETTINGS = PROFILES["default"]
+# Seven 3-second runs after a 2-second warm-up, against one server launch, both ways.
+SETTINGS = dataclasses.replace(PROFILES["default"], runs=7, duration=3, warmup=2)
 
 
 def by_hand(pair: registry.Pair, python: str, placement: Placement) -> list[float]:
@@ -57,7 +59,7 @@ def by_hand(pair: registry.Pair, python: str, placement: Placement) -> list[floa
         wrk = ["taskset", "-c", wrk_cpu, shutil.which("wrk"), "-t1", f"-c{SETTINGS.connections}"]
         subprocess.run([*wrk, f"-d{SETTINGS.warmup}s", url], capture_output=True, check=True)
         rates = []
-        for _ in range(SETTINGS.repeats):
+        for _ in range(SETTINGS.runs):
             out = subprocess.run([*wrk, f"-d{SETTINGS.duration}s", "--latency", url],
                                  capture_output=True, text=True, check=True).stdout
             result = parse_text(out)
@@ -85,8 +87,9 @@ def main() -> None:
         raise SystemExit("needs at least 2 CPUs")
     def through_harness() -> list[float]:
         with tempfile.TemporaryDirectory() as workdir:
-            return measure(pair, SCENARIOS[0], SETTINGS, python=args.python, workdir=Path(workdir),
-                           placement=placement).requests_per_second
+            measured = launch(pair, (Workload(SCENARIOS[0], SETTINGS.connections),), SETTINGS,
+                              python=args.python, workdir=Path(workdir), placement=placement)
+        return [run.wrk.requests_per_second for run in measured.results[0].runs]
 
     harness_rates, hand_rates = [], []
     for number in range(1, args.rounds + 1):
@@ -100,8 +103,8 @@ def main() -> None:
         print(f"round {number}: harness {statistics.median(harness):,.0f} req/s, "
               f"by hand {statistics.median(hand):,.0f} req/s")
     harness_median, hand_median = statistics.median(harness_rates), statistics.median(hand_rates)
-    print(f"{pair.label}, {SETTINGS.describe()}: harness {harness_median:,.0f} req/s, "
-          f"by hand {hand_median:,.0f} req/s, ratio {harness_median / hand_median:.3f} "
+    print(f"{pair.label}, {SETTINGS.runs} x {SETTINGS.duration} s after {SETTINGS.warmup} s: "
+          f"harness {harness_median:,.0f} req/s, by hand {hand_median:,.0f} req/s, ratio {harness_median / hand_median:.3f} "
           f"({len(harness_rates)} runs each)")
 
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Export the summary page's four charts as PNG files, from asv's results.
 
-    tools/export_charts.py [--stack latest] [--scenario plaintext] [--out docs/charts]
+    tools/export_charts.py [--machine M] [--stack latest] [--scenario plaintext] [--connections 32]
+                           [--out docs/charts]
 
 Writes wsgi-rps.png, wsgi-latency.png, asgi-rps.png and asgi-latency.png (the
 study's order), drawn by the same code as the page, in headless Chromium.
 """
 
 import argparse
-import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -16,11 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import browser, cli, page, stacks, summary  # noqa: E402
+from stackbench import browser, cli, machine, page, stacks, summary  # noqa: E402
+from stackbench.settings import PROFILES  # noqa: E402
 
 
-def export(results_dir: Path, root: Path, out: Path, *, machine: str, stack: str, scenario: str) -> list[Path]:
-    html, names = page.charts(summary.collect(results_dir, root), machine=machine, stack=stack, scenario=scenario)
+def export(results_dir: Path, root: Path, out: Path, *, machine: str, stack: str, scenario: str,
+           connections: int) -> list[Path]:
+    html, names = page.charts(summary.collect(results_dir, root), machine=machine, stack=stack, scenario=scenario,
+                              connections=connections)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -37,13 +40,14 @@ def export(results_dir: Path, root: Path, out: Path, *, machine: str, stack: str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--machine", default=socket.gethostname(), help="asv machine name (default: this host)")
+    parser.add_argument("--machine", default=machine.asv_name(None), help="asv machine name (default: this one)")
     parser.add_argument("--stack", default=stacks.CURRENT)
     parser.add_argument("--scenario", default="plaintext")
+    parser.add_argument("--connections", type=int, default=PROFILES["default"].connections)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "charts")
     args = parser.parse_args()
     for path in export(ROOT / "results", ROOT, args.out, machine=args.machine, stack=args.stack,
-                       scenario=args.scenario):
+                       scenario=args.scenario, connections=args.connections):
         print(path)
 
 

@@ -3,9 +3,10 @@
 
 Runs `asv run` on the current stack's environment with the quick profile
 (unless STACKBENCH_PROFILE says otherwise), then `asv publish`, then prints
-the path of the page and what failed, with why. Exit status 0 means every
-pair was measured or has a recorded reason for failing (a result too: some
-pairs do not work together); 1 means the run itself did not complete.
+where the pages are, how to view them, and what failed, with why. Exit
+status 0 means every cell was measured or has a recorded reason for not
+being (a result too: some pairs do not work together); 1 means the run
+itself did not complete.
 """
 
 import os
@@ -17,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, records, registry, stacks  # noqa: E402
+from stackbench import cli, machine, records, registry, stacks  # noqa: E402
 from stackbench.contract import SCENARIOS  # noqa: E402
+from stackbench.settings import from_environ  # noqa: E402
 
 
 def main() -> int:
@@ -35,26 +37,32 @@ def main() -> int:
     commit = subprocess.run(
         ["git", "rev-parse", "main"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
-    print(f"\npages: {ROOT / 'html' / 'summary.html'} (servers x frameworks), "
-          f"{ROOT / 'html' / 'index.html'} (asv)")
-    return summarize(records.find(ROOT, commit, environment))
+    print(f"\npages: {ROOT / 'html' / 'summary.html'} (servers x frameworks; opens from file://)\n"
+          f"       {ROOT / 'html' / 'index.html'} (asv's site: view it served, with "
+          f"`{bin_dir / 'asv'} preview` from {ROOT})")
+    found = records.invocations(ROOT, machine.asv_name(None), commit, environment)
+    connections = from_environ(env).connections
+    return summarize(found[-1] if found else None, expected=len(registry.pairs()) * len(SCENARIOS),
+                     connections=connections)
 
 
-def summarize(path: Path | None) -> int:
+def summarize(record: records.Record | None, *, expected: int, connections: int = 32) -> int:
     """Say what the run measured and what failed; 1 if it did not complete."""
-    if path is None:
+    if record is None or not record.sessions:
         print("ERROR: the run left no record: it did not get to measure; see asv's output above",
               file=sys.stderr)
         return 1
-    record = records.load(path)
-    by_status = Counter(o["status"] for o in record.outcomes)
-    print(f"record: {path}: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
-    for outcome in record.outcomes:
-        if outcome["status"] == "failed":
-            print(f"  failed: {outcome['reason'].splitlines()[0][:300]}")
-    expected = len(registry.pairs()) * len(SCENARIOS)
-    if len(record.outcomes) < expected:
-        print(f"ERROR: only {len(record.outcomes)} of {expected} outcomes recorded: the run was cut short",
+    outcomes = list(record.rounds()[-1].outcomes.values())
+    by_status = Counter(o.status for o in outcomes)
+    print(f"record of {record.invocation['id']} ({record.machine['name']}, {record.env_name}): "
+          + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
+    for outcome in outcomes:
+        if outcome.status in ("failed", "client-bound"):
+            key = outcome.key
+            print(f"  {outcome.status}: {key.server} + {key.framework} {key.scenario}: "
+                  f"{outcome.reason.splitlines()[0][:300]}")
+    if len(outcomes) < expected:
+        print(f"ERROR: only {len(outcomes)} of {expected} outcomes recorded: the run was cut short",
               file=sys.stderr)
         return 1
     return 0

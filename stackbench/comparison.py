@@ -1,0 +1,120 @@
+"""Compare two sets of asv results row by row, exactly as `asv compare` does.
+
+`asv compare` compares two commits of one machine. The project also needs
+to compare what asv cannot put side by side: two machines (on the
+normalized metric), two stacks at one commit (issue "history"), and to count
+flagged rows (tools/sensitivity.py). So results are read with asv's own
+`Results` class and each row is classified with asv's own functions
+(`_is_result_better`, which applies the factor and asv's significance test);
+`print_table` hands the same rows to asv's table printer, so the output
+looks like `asv compare`'s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asv.commands.compare import Compare, _is_result_better, _isna, unroll_result
+from asv.results import iter_results_for_machine_and_hash
+
+# asv's compare marks: worse, better, newly failing, newly working, not
+# comparable (versions differ), beyond the factor but not significant, same.
+WORSE, BETTER, BROKE, FIXED, INCOMPARABLE, INSIGNIFICANT, SAME = "+", "-", "!", "*", "x", "~", " "
+
+# What asv's compare reads of one results file, per benchmark: the tuples it iterates.
+ResultTuple = tuple[str, list, Any, Any, Any, Any, str, str]
+
+
+@dataclass(frozen=True)
+class Row:
+    benchmark: str  # name(params), as asv prints it
+    environment: str  # "machine/environment"
+    before: float | None
+    after: float | None
+    mark: str
+
+    @property
+    def ratio(self) -> float | None:
+        if _isna(self.before) or _isna(self.after) or not self.before:
+            return None
+        return self.after / self.before
+
+    @property
+    def flagged(self) -> bool:
+        return self.mark in (WORSE, BETTER, BROKE, FIXED)
+
+
+def load(results_dir: Path, machine: str, commit: str, env_names: Iterable[str] | None = None) -> list[ResultTuple]:
+    """One commit's results on one machine, as asv's compare reads them."""
+    wanted = set(env_names) if env_names is not None else None
+    found = []
+    for result in iter_results_for_machine_and_hash(str(results_dir), machine, commit):
+        if wanted is not None and result.env_name not in wanted:
+            continue
+        for key in result.get_all_result_keys():
+            params = result.get_result_params(key)
+            found.append((key, params, result.get_result_value(key, params), result.get_result_stats(key, params),
+                          result.get_result_samples(key, params), result.benchmark_version.get(key),
+                          result.params["machine"], result.env_name))
+    return found
+
+
+def relabel(results: Iterable[ResultTuple], machine: str | None = None, env_name: str | None = None,
+            keep: str | None = None) -> list[ResultTuple]:
+    """Rename machine and/or environment, so that rows of two sets meet (asv joins on both).
+
+    `keep`: only benchmarks whose name contains it.
+    """
+    return [
+        (key, params, value, stats, samples, version, machine or m, env_name or e)
+        for key, params, value, stats, samples, version, m, e in results
+        if keep is None or keep in key
+    ]
+
+
+def _unrolled(results: Iterable[ResultTuple]) -> Iterator[tuple[tuple[str, str], Any, Any, Any, Any]]:
+    for key, params, value, stats, samples, version, machine, env_name in results:
+        for name, v, st, sa in unroll_result(key, params, value, stats, samples):
+            yield (name, f"{machine}/{env_name}"), v, st, sa, version
+
+
+def rows(before: list[ResultTuple], after: list[ResultTuple], factor: float) -> list[Row]:
+    """Every row of the two sets, marked as `asv compare --factor` would mark it."""
+    first = {k: (v, st, sa, ver) for k, v, st, sa, ver in _unrolled(before)}
+    second = {k: (v, st, sa, ver) for k, v, st, sa, ver in _unrolled(after)}
+    found = []
+    for name, env in sorted(set(first) | set(second)):
+        v1, st1, sa1, ver1 = first.get((name, env), (math.nan, None, None, None))
+        v2, st2, sa2, ver2 = second.get((name, env), (math.nan, None, None, None))
+        if ver1 is not None and ver2 is not None and ver1 != ver2:
+            mark = INCOMPARABLE
+        elif v1 is not None and v2 is None:
+            mark = BROKE
+        elif v1 is None and v2 is not None:
+            mark = FIXED
+        elif _isna(v1) or _isna(v2):
+            mark = SAME
+        elif _is_result_better(v2, v1, (st2, sa2), (st1, sa1), factor):
+            mark = BETTER
+        elif _is_result_better(v1, v2, (st1, sa1), (st2, sa2), factor):
+            mark = WORSE
+        elif _is_result_better(v1, v2, None, None, factor) or _is_result_better(v2, v1, None, None, factor):
+            mark = INSIGNIFICANT
+        else:
+            mark = SAME
+        found.append(Row(name, env, v1, v2, mark))
+    return found
+
+
+def print_table(conf: Any, before: list[ResultTuple], after: list[ResultTuple], *, factor: float,
+                names: tuple[str, str], only_changed: bool = False, sort: str = "default",
+                split: bool = False) -> tuple[bool, bool]:
+    """asv's own compare table for two result sets; (worsened, improved) as asv returns them."""
+    return Compare.print_table(
+        conf, names[0], names[1], factor=factor, split=split, resultset_1=iter(before), resultset_2=iter(after),
+        only_changed=only_changed, sort=sort, commit_names={names[0]: names[0], names[1]: names[1]},
+    )

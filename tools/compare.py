@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Compare two runs that asv cannot put side by side: other machines, other sessions.
+
+    tools/compare.py MACHINE:COMMIT[:STACK] MACHINE:COMMIT[:STACK]
+                     [--metric normalized|raw|all] [--factor 1.1] [--only-changed] [--sort ratio]
+
+`asv compare` joins rows of one machine only, and raw figures of two
+sessions carry the machine's drift (up to 2x between machines of one kind).
+This compares any two runs in asv's own table, by default on the normalized
+metric (seconds per request divided by the frozen reference's, read in the
+same session), and says how many rows were compared and flagged. Exit
+status 1 when a row got significantly worse, as `asv continuous`.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from stackbench import cli, comparison, stacks  # noqa: E402
+from stackbench.errors import ConfigError  # noqa: E402
+
+METRICS = {
+    "normalized": "track_normalized_seconds_per_request",
+    "raw": "track_seconds_per_request",
+    "all": None,
+}
+
+
+def load_run(text: str, metric: str | None) -> tuple[str, list[comparison.ResultTuple]]:
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise ConfigError(f"{text!r}: give MACHINE:COMMIT or MACHINE:COMMIT:STACK (machines: "
+                          f"{', '.join(sorted(p.name for p in (ROOT / 'results').iterdir() if p.is_dir()))})")
+    machine, commit = parts[:2]
+    envs = [stacks.asv_environment(parts[2])] if len(parts) == 3 else None
+    try:
+        found = comparison.load(ROOT / "results", machine, commit, envs)
+    except Exception as error:  # asv raises its own errors for unknown commits
+        raise ConfigError(f"{text!r}: no results ({error})") from None
+    if not found:
+        raise ConfigError(f"{text!r}: no results in results/{machine}/ for that commit and stack")
+    return text, comparison.relabel(found, keep=metric)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--metric", choices=sorted(METRICS), default="normalized")
+    parser.add_argument("--factor", type=float, default=1.1)
+    parser.add_argument("--only-changed", action="store_true")
+    parser.add_argument("--sort", choices=["default", "ratio", "name"], default="default")
+    args = parser.parse_args()
+    metric = METRICS[args.metric]
+    (name_a, a), (name_b, b) = load_run(args.before, metric), load_run(args.after, metric)
+    # asv joins rows on machine and environment: give both sides one label of each.
+    same_env = {r[7] for r in a} == {r[7] for r in b}
+    a = comparison.relabel(a, machine="compared", env_name=None if same_env else "stack")
+    b = comparison.relabel(b, machine="compared", env_name=None if same_env else "stack")
+    from asv.config import Config
+
+    conf = Config.load(str(ROOT / "asv.conf.json"))
+    worse, _ = comparison.print_table(conf, a, b, factor=args.factor, names=(name_a, name_b),
+                                      only_changed=args.only_changed, sort=args.sort)
+    rows = comparison.rows(a, b, args.factor)
+    compared = [r for r in rows if r.ratio is not None]
+    flagged = [r for r in rows if r.flagged]
+    print(f"\n{len(compared)} rows compared ({args.metric}), {len(flagged)} flagged at --factor {args.factor}")
+    return 1 if worse else 0
+
+
+if __name__ == "__main__":
+    cli.run(main)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""What can `asv continuous` tell apart on this machine? A/A and A/B runs, recorded.
+
+    tools/sensitivity.py [--pairs "uvicorn:raw uvicorn:starlette gunicorn:flask"]
+                         [--stacks latest,2024-11-23] [--aa 5]
+                         [--framework starlette] [--ab-pairs "..."] [--ab-stacks latest]
+                         [--slowdowns 10,5,3] [--factor 1.05] [--profile default]
+
+In a throwaway clone of the working tree (your repository, results and
+records are not touched):
+
+- A/A: `asv continuous --factor F` between a commit and an empty commit after
+  it, `--aa` times, for the chosen pairs and stacks: every flagged row is a
+  false alarm.
+- A/B: for each slowdown, a commit that turns the calibration switch on
+  (calibration.toml: a fixed CPU cost per request in `--framework`'s apps,
+  set to that share of the slowest chosen pair's time per request, measured
+  by the A/A runs), then `asv continuous` against its parent: the
+  framework's rows should be flagged worse, nothing else.
+
+Prints each run's rows and wall time, the false-alarm rate and the smallest
+slowdown detected every time, and writes it all to
+records/<machine>/sensitivity.json, which the summary page quotes. Exit
+status 0 when no A/A row was flagged and the largest slowdown was detected.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from stackbench import calibration, cli, comparison, machine, sensitivity, stacks, workspace  # noqa: E402
+from stackbench.errors import ConfigError  # noqa: E402
+from stackbench.settings import PROFILES, as_dict, from_environ  # noqa: E402
+
+
+def select(pairs: str) -> str:
+    """The asv -b pattern of `server:framework` pairs (pair benchmarks only)."""
+    parts = []
+    for item in pairs.split():
+        server, _, framework = item.partition(":")
+        if not server or not framework:
+            raise ConfigError(f"--pairs: {item!r} is not server:framework")
+        parts.append(rf"\('{re.escape(server)}', '{re.escape(framework)}'")
+    return "|".join(parts)
+
+
+def continuous(clone: Path, before: str, after: str, *, pairs: str, stacks_: list[str], factor: float,
+               env: dict[str, str], log: Path) -> float:
+    """One `asv continuous`; its wall time. Its output goes to `log`."""
+    asv = str(Path(sys.executable).parent / "asv")
+    command = [asv, "continuous", "--factor", str(factor), "-b", select(pairs),
+               *[a for s in stacks_ for a in ("-E", stacks.asv_environment(s))], before, after]
+    started = time.monotonic()
+    with log.open("a") as output:
+        output.write(f"$ {' '.join(command)}\n")
+        output.flush()
+        subprocess.run(command, cwd=clone, env=env, stdout=output, stderr=subprocess.STDOUT)
+    return time.monotonic() - started
+
+
+def measure(clone: Path, commit: str, *, pairs: str, stacks_: list[str], env: dict[str, str], log: Path) -> None:
+    """`asv run` of one commit, for the given pairs and stacks."""
+    asv = str(Path(sys.executable).parent / "asv")
+    command = [asv, "run", "-b", select(pairs), *[a for s in stacks_ for a in ("-E", stacks.asv_environment(s))],
+               f"{commit}^!"]
+    with log.open("a") as output:
+        output.write(f"$ {' '.join(command)}\n")
+        output.flush()
+        subprocess.run(command, cwd=clone, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def rows(clone: Path, name: str, before: str, after: str, factor: float) -> list[comparison.Row]:
+    results = clone / "results"
+    return comparison.rows(comparison.load(results, name, before), comparison.load(results, name, after), factor)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", default="uvicorn:raw uvicorn:starlette gunicorn:flask",
+                        help="pairs of the A/A runs")
+    parser.add_argument("--stacks", default="latest,2024-11-23", help="stacks of the A/A runs")
+    parser.add_argument("--aa", type=int, default=5, help="how many A/A runs")
+    parser.add_argument("--framework", default="starlette", help="the app the calibration switch slows")
+    parser.add_argument("--ab-pairs", default="uvicorn:starlette hypercorn:starlette uvicorn:raw gunicorn:flask",
+                        help="pairs of the A/B runs (the framework's, and others that must not move)")
+    parser.add_argument("--ab-stacks", default=stacks.CURRENT)
+    parser.add_argument("--slowdowns", default="10,5,3", help="percent, one A/B run each")
+    parser.add_argument("--factor", type=float, default=1.05)
+    parser.add_argument("--profile", default="default", choices=sorted(PROFILES))
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="write records/<machine>/sensitivity.json under this folder (default: the repository)")
+    args = parser.parse_args()
+    slowdowns = [float(x) / 100 for x in args.slowdowns.split(",") if x.strip()]
+    aa_stacks = args.stacks.split(",")
+    ab_stacks = args.ab_stacks.split(",")
+    for name in {*aa_stacks, *ab_stacks}:
+        stacks.load(name)  # a clear error for an unknown stack, before anything runs
+    name = machine.asv_name(None)
+    finding = sensitivity.Finding(
+        machine=name, fingerprint=machine.fingerprint(), date=sensitivity.now(), pairs=args.pairs.split(),
+        stacks=aa_stacks, framework=args.framework, factor=args.factor,
+        settings=as_dict(from_environ({**os.environ, "STACKBENCH_PROFILE": args.profile})),
+    )
+    bin_dir = Path(sys.executable).parent
+    # STACKBENCH_* variables still override the profile, as for any run.
+    env = {**os.environ, "STACKBENCH_PROFILE": args.profile, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    with tempfile.TemporaryDirectory(prefix="stackbench-sensitivity-") as scratch:
+        clone = args.keep or Path(scratch)
+        clone.mkdir(parents=True, exist_ok=True)
+        log = clone.parent / f"{clone.name}-asv.log"
+        print(f"working in {clone}; asv's output goes to {log}", flush=True)
+        workspace.clone_working_tree(clone)
+        base = workspace.commit(clone, "A: as measured")
+        twin = workspace.commit(clone, "A': changes nothing")
+        for number in range(1, args.aa + 1):
+            seconds = continuous(clone, base, twin, pairs=args.pairs, stacks_=aa_stacks, factor=args.factor,
+                                 env=env, log=log)
+            run = sensitivity.judge_aa(rows(clone, name, base, twin, args.factor), seconds)
+            finding.aa.append(run)
+            finding.save(args.root)
+            print(f"A/A {number}/{args.aa}: {len(run.flagged)} of {run.rows} rows flagged "
+                  f"({seconds / 60:.1f} min)", flush=True)
+            for flagged in run.flagged:
+                print(f"    {flagged}")
+        if slowdowns:
+            # The baseline the cost is set from: A itself, measured with the A/B pairs.
+            measure(clone, base, pairs=args.ab_pairs, stacks_=ab_stacks, env=env, log=log)
+            baseline = [r.before for r in rows(clone, name, base, base, args.factor)
+                        if sensitivity.is_target(r, args.framework) and sensitivity.PRIMARY in r.benchmark
+                        and r.before]
+            if not baseline:
+                raise ConfigError(f"no measured {args.framework} pair among --ab-pairs {args.ab_pairs!r}")
+        for share in slowdowns:
+            subprocess.run(["git", "checkout", "-q", base], cwd=clone, check=True)
+            extra = share * max(baseline)
+            calibration.write(clone, calibration.Calibration(args.framework, "", extra * 1e6))
+            slowed = workspace.commit(clone, f"B: {args.framework} slower by {share:.0%}")
+            seconds = continuous(clone, base, slowed, pairs=args.ab_pairs, stacks_=ab_stacks, factor=args.factor,
+                                 env=env, log=log)
+            run = sensitivity.judge_ab(rows(clone, name, base, slowed, args.factor), args.framework, extra, seconds)
+            finding.ab.append(run)
+            finding.save(args.root)
+            print(f"A/B {share:.0%} ({extra * 1e6:.2f} µs per request, {seconds / 60:.1f} min):")
+            for target in run.targets:
+                ratio = f"{target.ratio:.3f}" if target.ratio else "n/a"
+                print(f"    {'flagged' if target.flagged else 'MISSED '} slowdown {target.slowdown:5.1%}, "
+                      f"measured x{ratio}: {target.benchmark} [{target.environment}]")
+            for alarm in run.false_alarms:
+                print(f"    false alarm: {alarm}")
+    path = finding.save(args.root)
+    print(f"\n{finding.sentence()}\nfalse-alarm rate {finding.false_alarm_rate:.2%}; written to {path}")
+    largest_found = all(t.flagged for r in finding.ab[:1] for t in r.targets)
+    return 0 if not any(r.flagged for r in finding.aa) and largest_found else 1
+
+
+if __name__ == "__main__":
+    cli.run(main)
