@@ -215,10 +215,13 @@ def _describe_run(cells: list[Cell], sensitivity: dict[str, str]) -> str:
     counts = {s: sum(c.status == s for c in cells) for s in STATUSES}
     measured_at = f", measured {run.measured_at:%Y-%m-%d %H:%M} UTC" if run.measured_at else ""
     detectable = sensitivity.get(run.machine.name)
+    switch = run.calibration
+    calibrated = (f" <b>Calibration switch on</b>: {switch['framework']} apps burn "
+                  f"{switch['extra_cpu_microseconds']:.1f} µs per request." if switch else "")
     return (
         f"<p>Stack <b>{run.stack}</b>{as_of}; commit <code>{run.commit[:8]}</code>{measured_at} on "
         f"{run.machine.describe()}, Python {run.python}; {run.profile}. {_describe_references(run)}. "
-        + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "client-bound") + ".</p>"
+        + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "client-bound") + f".{calibrated}</p>"
         + (f"<p><b>{detectable}</b></p>" if detectable else "")
     )
 

@@ -69,6 +69,8 @@ class Run:
     # The settings the newest matched session measured with (settings.as_dict).
     settings: dict[str, Any] = field(default_factory=dict)
     measured_at: datetime | None = None  # when the newest matched session ended
+    # The calibration switch, when the measured commit turned it on (calibration.py).
+    calibration: dict[str, Any] | None = None
 
     @property
     def profile(self) -> str:
@@ -260,6 +262,7 @@ def _run(machine: Machine, data: dict[str, Any], stack: str, sources: list[_Sour
         references={name: statistics.median(values) for name, values in readings.items()},
         settings=dict(record.settings) if record else {},
         measured_at=datetime.fromtimestamp(record.sessions[-1]["ended_at"], timezone.utc) if record else None,
+        calibration=record.calibration if record else None,
     )
 
 

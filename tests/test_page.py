@@ -1,9 +1,9 @@
-"""The summary page: its data, and the page itself in a real headless Chromium.
+"""The summary page's data and views, from a captured real asv run.
 
 The data is a small real asv run captured in fixtures/asv-run/ (see
 fixtures/capture_asv_run.py): uvicorn + starlette and gunicorn + flask
-measured, daphne + sanic failed, every other pair skipped; two stacks; two
-commits of the latest stack.
+measured, daphne + sanic failed, every other pair not selected; two stacks;
+two commits of the latest stack; machine "fixture".
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import page, stacks, summary
+from stackbench import page, reference, registry, stacks, summary
 from stackbench.metrics import METRICS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "asv-run"
@@ -36,7 +36,8 @@ def test_collect_joins_results_and_records(cells):
             assert cell.status == "measured"
             assert set(cell.values) == {m.name for m in METRICS}
             for name, (low, high) in cell.spreads.items():
-                assert low <= cell.values[name] <= high
+                assert low * (1 - 1e-4) <= cell.values[name] <= high * (1 + 1e-4)  # asv keeps 5 digits
+            assert set(cell.spreads) == {m.name for m in METRICS}
             assert cell.versions[cell.server] == stacks.load(cell.run.stack).pins[cell.server]
         elif pair == FAILED:
             assert cell.status == "failed"
@@ -44,7 +45,10 @@ def test_collect_joins_results_and_records(cells):
             assert cell.values == {}
         else:
             assert cell.status == "skipped"
-            assert cell.reason.startswith("not selected by STACKBENCH_PAIRS")
+            assert cell.reason == summary.NOT_SELECTED
+    for run in {c.run for c in newest}:
+        assert set(run.references) == {r.name for r in reference.REFERENCES}
+        assert run.settings["launches"] == 2 and run.measured_at is not None
     latest_commits = {c.run.commit for c in cells if c.run.stack == "latest"}
     assert len(latest_commits) == 2
     assert len({c.run.commit for c in newest if c.run.stack == "latest"}) == 1
@@ -55,7 +59,7 @@ def test_without_a_record_the_status_still_shows(cells, tmp_path):
     bare = summary.collect(FIXTURE / "results", tmp_path)
     failed = [c for c in summary.current(bare) if (c.server, c.framework) == FAILED]
     assert failed and all(c.status == "failed" for c in failed)
-    assert "no stackbench record" in failed[0].reason
+    assert summary.NO_RECORD in failed[0].reason
     assert all(c.spreads == {} for c in bare)
 
 
@@ -63,13 +67,14 @@ def test_views_hold_one_bar_per_measured_pair(cells):
     views = page._views(cells)
     for stack in ("2024-11-23", "latest"):
         for scenario in ("plaintext", "json"):
-            view = views[page._key("fixture", stack, scenario)]
+            view = views[page._key("fixture", stack, scenario, 32)]
             assert view["asgi"]["bars"]["server"] == ["uvicorn"]
             assert view["wsgi"]["bars"]["server"] == ["gunicorn"]
             gaps = view["asgi"]["gaps"]
             failed = [i for i, status in enumerate(gaps["status"]) if status == "failed"]
             assert [(gaps["server"][i], gaps["framework"][i]) for i in failed] == [FAILED]
-            assert len(view["table"]["server"]) == 18
+            assert len(view["table"]["server"]) == len(registry.pairs())
+            assert "references: uvicorn-frozen" in view["about"] and "launches" in view["about"]
 
 
 def test_page_is_self_contained(cells):
@@ -81,3 +86,16 @@ def test_page_is_self_contained(cells):
 
 def test_every_metric_has_a_display():
     assert set(page.DISPLAY) == {m.name for m in METRICS}
+
+
+def test_time_views_show_the_normalized_metric_when_the_reference_moved(cells):
+    measured = [c for c in cells if c.status == "measured" and c.server == "uvicorn"]
+    moved = [c.run.references[reference.NORMALIZER] for c in measured]
+    _, metric, note = page._series(measured, "seconds_per_request")
+    if max(moved) / min(moved) - 1 > page.REFERENCE_NOISE:
+        assert metric == "normalized_seconds_per_request" and "moved" in note
+    else:
+        assert metric == "seconds_per_request" and note == ""
+    # Runs of one reference figure never switch.
+    same = [c for c in measured if c.run == measured[0].run]
+    assert page._series(same, "seconds_per_request")[1:] == ("seconds_per_request", "")

@@ -141,7 +141,7 @@ def test_png_export_writes_the_four_charts(tmp_path):
     from tools.export_charts import export
 
     written = export(FIXTURE / "results", FIXTURE, tmp_path, machine="fixture", stack="latest",
-                     scenario="plaintext")
+                     scenario="plaintext", connections=32)
     assert [p.name for p in written] == ["wsgi-rps.png", "wsgi-latency.png", "asgi-rps.png", "asgi-latency.png"]
     for path in written:
         image = Image.open(path)
