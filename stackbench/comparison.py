@@ -83,13 +83,19 @@ def _unrolled(results: Iterable[ResultTuple]) -> Iterator[tuple[tuple[str, str],
 
 
 def rows(before: list[ResultTuple], after: list[ResultTuple], factor: float) -> list[Row]:
-    """Every row of the two sets, marked as `asv compare --factor` would mark it."""
+    """Every row of the two sets, marked as `asv compare --factor` would mark it.
+
+    Rows with a figure on neither side (pairs not selected, skipped or failed
+    in both runs) are left out: there is nothing to compare.
+    """
     first = {k: (v, st, sa, ver) for k, v, st, sa, ver in _unrolled(before)}
     second = {k: (v, st, sa, ver) for k, v, st, sa, ver in _unrolled(after)}
     found = []
     for name, env in sorted(set(first) | set(second)):
         v1, st1, sa1, ver1 = first.get((name, env), (math.nan, None, None, None))
         v2, st2, sa2, ver2 = second.get((name, env), (math.nan, None, None, None))
+        if _no_figure(v1) and _no_figure(v2):
+            continue
         if ver1 is not None and ver2 is not None and ver1 != ver2:
             mark = INCOMPARABLE
         elif v1 is not None and v2 is None:
@@ -108,6 +114,10 @@ def rows(before: list[ResultTuple], after: list[ResultTuple], factor: float) -> 
             mark = SAME
         found.append(Row(name, env, v1, v2, mark))
     return found
+
+
+def _no_figure(value: float | None) -> bool:
+    return value is None or _isna(value)
 
 
 def print_table(conf: Any, before: list[ResultTuple], after: list[ResultTuple], *, factor: float,

@@ -17,6 +17,8 @@ as worse, over all A/B runs.
 
 from __future__ import annotations
 
+import math
+
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -151,7 +153,7 @@ def judge_ab(rows: list[Row], framework: str, extra_seconds: float, seconds: flo
             continue
         target = is_target(row, framework)
         metric = row.benchmark.split("(")[0].rsplit(".", 1)[-1]
-        if target and metric == PRIMARY and row.before:
+        if target and metric == PRIMARY and row.before and math.isfinite(row.before):
             targets.append(Target(row.benchmark, row.environment, row.before, extra_seconds / row.before,
                                   row.ratio, row.mark == WORSE))
         elif row.flagged and not (target and metric in MOVED_BY_CPU and row.mark == WORSE):

@@ -48,3 +48,11 @@ def test_relabel_lets_two_machines_meet_and_filters_by_name():
     joined = comparison.rows(comparison.relabel(before, machine="x"), comparison.relabel(after, machine="x"), 1.1)
     assert len(joined) == 5 and all(r.mark == comparison.SAME for r in joined)
     assert comparison.relabel(before, keep="track_latency") == []
+
+
+def test_rows_with_no_figure_on_either_side_are_left_out():
+    nan = float("nan")
+    before = result_set([1.0, nan, None, nan, 1.0], [stats(0.99, 1.01), None, None, None, stats(0.99, 1.01)])
+    after = result_set([1.0, nan, None, 1.0, None], [stats(0.99, 1.01), None, None, stats(0.99, 1.01), None])
+    kept = {r.benchmark.split("(")[1][1]: r.mark for r in comparison.rows(before, after, 1.05)}
+    assert kept == {"a": comparison.SAME, "d": comparison.SAME, "e": comparison.BROKE}

@@ -77,6 +77,7 @@ def test_killing_the_parent_stops_servers_and_wrk_within_seconds(stack_python):
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+        parent.stdout.close()
 
 
 def test_a_watched_asv_that_is_gone_interrupts_at_the_next_check():

@@ -3,7 +3,7 @@
 
     tools/noise.py [--pairs "uvicorn:raw gunicorn:flask"] [--stacks latest,2024-11-23]
                    [--sessions 4] [--pause 0] [--launches 6] [--runs 3] [--duration 2]
-    tools/noise.py --analyse FILE [FILE ...]
+    tools/noise.py --analyse FILE [FILE ...]     (study files, or asv runs' records)
 
 Runs `--sessions` sessions (`--pause` minutes apart), each launching every
 pair in every stack `--launches` times, round-robin, with `--runs` wrk runs
@@ -22,13 +22,14 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, machine, noise, records, reference, registry, stacks  # noqa: E402
+from stackbench import cli, machine, noise, records, reference, registry, runner, stacks  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 from stackbench.runner import Environment, Job, Progress, run_session, workloads  # noqa: E402
 from stackbench.settings import Settings, as_dict  # noqa: E402
@@ -80,12 +81,31 @@ def measure(args: argparse.Namespace) -> list[Path]:
     return written
 
 
+def retagged(session: runner.Session, tag: str) -> runner.Session:
+    """The session with every outcome tagged `tag` (an asv record's stack)."""
+    rounds = [replace(r, outcomes={(tag, key): replace(o, tag=tag) for (_, key), o in r.outcomes.items()})
+              for r in session.rounds]
+    return replace(session, rounds=rounds)
+
+
+def load_sessions(path: Path) -> tuple[list[runner.Session], dict, str]:
+    """The sessions of a noise study file, or of an asv run's record (tagged with its stack)."""
+    data = json.loads(path.read_text())
+    if "session" in data:  # written by this tool
+        return [records.session_from_dict(data["session"])], data["settings"], data["machine"]["name"]
+    record = records.load(path)
+    sessions = [retagged(records.session_from_dict(s), record.stack) for s in record.sessions]
+    return sessions, record.settings, record.machine["name"]
+
+
 def analyse(paths: list[Path]) -> None:
-    loaded = [json.loads(p.read_text()) for p in paths]
-    sessions = [records.session_from_dict(d["session"]) for d in loaded]
-    settings = loaded[0]["settings"]
-    print(f"{len(sessions)} sessions from {len(paths)} files; machine(s): "
-          f"{', '.join(sorted({d['machine']['name'] for d in loaded}))}")
+    sessions, settings, machines = [], None, set()
+    for path in paths:
+        found, found_settings, machine_name = load_sessions(path)
+        sessions += found
+        settings = settings or found_settings
+        machines.add(machine_name)
+    print(f"{len(sessions)} sessions from {len(paths)} files; machine(s): {', '.join(sorted(machines))}")
     cells: dict[str, list[list[list[float]]]] = {}
     for session in sessions:
         for round_ in session.rounds:

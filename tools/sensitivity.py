@@ -25,6 +25,7 @@ status 0 when no A/A row was flagged and the largest slowdown was detected.
 """
 
 import argparse
+import math
 import os
 import re
 import subprocess
@@ -136,7 +137,7 @@ def main() -> int:
             measure(clone, base, pairs=args.ab_pairs, stacks_=ab_stacks, env=env, log=log)
             baseline = [r.before for r in rows(clone, name, base, base, args.factor)
                         if sensitivity.is_target(r, args.framework) and sensitivity.PRIMARY in r.benchmark
-                        and r.before]
+                        and r.before and math.isfinite(r.before)]
             if not baseline:
                 raise ConfigError(f"no measured {args.framework} pair among --ab-pairs {args.ab_pairs!r}")
         for share in slowdowns:
