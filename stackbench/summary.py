@@ -218,6 +218,17 @@ def _pair_versions(record: records.Record | None, key: Key) -> dict[str, str]:
     return {name: record.versions.get(normalize(name), "?") for name in names}
 
 
+def _first_suite_connections(root: Path, machine: str, data: dict[str, Any]) -> int | None:
+    """The wrk connections of a run of the first suite (results without the
+    connections parameter), from its record (format 1, one file per run), or
+    None when that record is gone: such rows are then left out."""
+    path = root / "records" / machine / f"{data['commit_hash'][:8]}-{data['env_name']}.json"
+    try:
+        return int(json.loads(path.read_text())["settings"]["connections"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def collect(results_dir: Path, root: Path) -> list[Cell]:
     """Every cell in every asv results file under `results_dir`.
 
@@ -233,6 +244,11 @@ def collect(results_dir: Path, root: Path) -> list[Cell]:
             if kind == "Reference":
                 continue
             for combination, value in zip(params, values):
+                if len(combination) == len(Key._fields) - 2:  # suite version 1: no connections parameter
+                    connections = _first_suite_connections(root, machine.name, data)
+                    if connections is None:
+                        continue
+                    combination = (*combination, connections)
                 by_key.setdefault(Key(kind.lower(), *combination), {})[metric] = value
         sources = {}
         for key, by_metric in by_key.items():

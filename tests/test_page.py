@@ -100,3 +100,17 @@ def test_time_views_show_the_normalized_metric_when_the_reference_moved(cells):
     # Runs of one reference figure never switch.
     same = [c for c in measured if c.run == measured[0].run]
     assert page._series(same, "seconds_per_request")[1:] == ("seconds_per_request", "")
+
+
+def test_first_suite_results_take_their_connections_from_their_record(tmp_path):
+    # results/vm holds runs of suite version 1 (no connections parameter) with
+    # their format-1 records: their cells join at the record's 32 connections.
+    repository = FIXTURE.parents[2]
+    old = summary.collect(repository / "results", repository)
+    first = [c for c in old if c.run.machine.name == "vm"]
+    assert first and {c.connections for c in first} == {32}
+    assert any(c.status == "measured" for c in first)
+    assert "normalized_seconds_per_request" not in first[0].values
+    assert "vm" in page.build(old)  # no normalized metric there: the page still builds
+    # Without their records they are left out rather than guessed.
+    assert [c for c in summary.collect(repository / "results", tmp_path) if c.run.machine.name == "vm"] == []

@@ -3,6 +3,7 @@
 
     tools/compare.py MACHINE:COMMIT[:STACK] MACHINE:COMMIT[:STACK]
                      [--metric normalized|raw|all] [--factor 1.1] [--only-changed] [--sort ratio]
+                     [--results-before DIR] [--results-after DIR]
 
 `asv compare` joins rows of one machine only, and raw figures of two
 sessions carry the machine's drift (up to 2x between machines of one kind).
@@ -29,19 +30,19 @@ METRICS = {
 }
 
 
-def load_run(text: str, metric: str | None) -> tuple[str, list[comparison.ResultTuple]]:
+def load_run(text: str, metric: str | None, results: Path) -> tuple[str, list[comparison.ResultTuple]]:
     parts = text.split(":")
     if len(parts) not in (2, 3):
         raise ConfigError(f"{text!r}: give MACHINE:COMMIT or MACHINE:COMMIT:STACK (machines: "
-                          f"{', '.join(sorted(p.name for p in (ROOT / 'results').iterdir() if p.is_dir()))})")
+                          f"{', '.join(sorted(p.name for p in results.iterdir() if p.is_dir()))})")
     machine, commit = parts[:2]
     envs = [stacks.asv_environment(parts[2])] if len(parts) == 3 else None
     try:
-        found = comparison.load(ROOT / "results", machine, commit, envs)
+        found = comparison.load(results, machine, commit, envs)
     except Exception as error:  # asv raises its own errors for unknown commits
         raise ConfigError(f"{text!r}: no results ({error})") from None
     if not found:
-        raise ConfigError(f"{text!r}: no results in results/{machine}/ for that commit and stack")
+        raise ConfigError(f"{text!r}: no results in {results / machine} for that commit and stack")
     return text, comparison.relabel(found, keep=metric)
 
 
@@ -53,9 +54,14 @@ def main() -> int:
     parser.add_argument("--factor", type=float, default=1.1)
     parser.add_argument("--only-changed", action="store_true")
     parser.add_argument("--sort", choices=["default", "ratio", "name"], default="default")
+    parser.add_argument("--results-before", type=Path, default=ROOT / "results",
+                        help="asv results folder of the first run (default: this repository's)")
+    parser.add_argument("--results-after", type=Path, default=ROOT / "results",
+                        help="asv results folder of the second run (e.g. a clone's)")
     args = parser.parse_args()
     metric = METRICS[args.metric]
-    (name_a, a), (name_b, b) = load_run(args.before, metric), load_run(args.after, metric)
+    (name_a, a) = load_run(args.before, metric, args.results_before)
+    (name_b, b) = load_run(args.after, metric, args.results_after)
     # asv joins rows on machine and environment: give both sides one label of each.
     same_env = {r[7] for r in a} == {r[7] for r in b}
     a = comparison.relabel(a, machine="compared", env_name=None if same_env else "stack")
