@@ -153,6 +153,8 @@ def judge_ab(rows: list[Row], framework: str, extra_seconds: float, seconds: flo
             continue
         target = is_target(row, framework)
         metric = row.benchmark.split("(")[0].rsplit(".", 1)[-1]
+        if row.after is not None and math.isnan(row.after):
+            continue  # not measured in the A/B run (another stack): neither a target nor an alarm
         if target and metric == PRIMARY and row.before and math.isfinite(row.before):
             targets.append(Target(row.benchmark, row.environment, row.before, extra_seconds / row.before,
                                   row.ratio, row.mark == WORSE))

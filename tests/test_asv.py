@@ -136,7 +136,11 @@ def test_publish_writes_the_site_with_the_summary_page(asv_run):
 
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory):
-    """tools/sensitivity.py at test size: 1 A/A run, 1 A/B run slowing raw ASGI 3x."""
+    """tools/sensitivity.py at test size: 1 A/A run, 1 A/B run slowing raw ASGI 6x.
+
+    The factor (3) and the slowdown (+500%) are far from this machine's noise,
+    so that the test checks the tool's logic, never the noise.
+    """
     clone = tmp_path_factory.mktemp("sensitivity")
     out = tmp_path_factory.mktemp("out")
     env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_LAUNCHES="2", STACKBENCH_ROUNDS="2")
@@ -144,7 +148,7 @@ def calibrated(tmp_path_factory):
     done = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "sensitivity.py"), "--pairs", pairs, "--stacks", stacks.CURRENT,
          "--aa", "1", "--framework", "raw", "--ab-pairs", pairs, "--ab-stacks", stacks.CURRENT,
-         "--slowdowns", "200", "--factor", "1.5", "--profile", "quick", "--keep", str(clone / "work"),
+         "--slowdowns", "500", "--factor", "3", "--profile", "quick", "--keep", str(clone / "work"),
          "--root", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
@@ -165,6 +169,8 @@ def test_ab_flags_the_slowed_app_on_its_rows_and_nothing_else(calibrated):
     assert sorted(t.benchmark.split("(")[1] for t in run.targets) == [
         "'uvicorn', 'raw', 'json', 32)", "'uvicorn', 'raw', 'plaintext', 32)"]
     for target in run.targets:
-        assert target.flagged and target.slowdown >= 2.0 and target.ratio > 1.5
+        # The cost is 500% of the slowest raw row's time in a first measurement; each row's
+        # own baseline, measured again by the A/B run, moves with the machine: well above 250%.
+        assert target.flagged and target.slowdown > 2.5 and target.ratio > 3
     assert run.false_alarms == []
-    assert finding.detectable is not None and finding.detectable >= 2.0
+    assert finding.detectable is not None and finding.detectable > 2.5

@@ -25,6 +25,8 @@ def test_ab_targets_the_framework_and_counts_other_rows_as_false_alarms():
         row("cpu_seconds_per_request", "uvicorn", "starlette", WORSE),  # moved by the cost: fine
         row("peak_memory", "uvicorn", "starlette", WORSE),  # not moved by CPU: a false alarm
         row("seconds_per_request", "uvicorn", "raw", BETTER),  # another app: a false alarm
+        # Measured before (by an A/A run of another stack) but not in the A/B run: left out.
+        row("seconds_per_request", "daphne", "starlette", SAME, 1e-4, float("nan")),
     ]
     run = sensitivity.judge_ab(rows, "starlette", extra_seconds=1e-5, seconds=100.0)
     assert [(t.flagged, round(t.slowdown, 3)) for t in run.targets] == [(True, 0.2), (False, 0.1)]

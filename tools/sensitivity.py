@@ -141,7 +141,8 @@ def main() -> int:
             if not baseline:
                 raise ConfigError(f"no measured {args.framework} pair among --ab-pairs {args.ab_pairs!r}")
         for share in slowdowns:
-            subprocess.run(["git", "checkout", "-q", base], cwd=clone, check=True)
+            # -f: the previous B commit holds its results files, which asv has rewritten since.
+            subprocess.run(["git", "checkout", "-q", "-f", base], cwd=clone, check=True)
             extra = share * max(baseline)
             calibration.write(clone, calibration.Calibration(args.framework, "", extra * 1e6))
             slowed = workspace.commit(clone, f"B: {args.framework} slower by {share:.0%}")
