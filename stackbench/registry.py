@@ -180,6 +180,23 @@ def find_pair(interface: Interface, server: str, framework: str) -> Pair:
     return Pair(by_server[server], by_app[framework])
 
 
+def pairs_named(text: str, option: str = "--pairs") -> list[Pair]:
+    """The pairs a command line names as ``server:framework`` words (e.g. "uvicorn:raw gunicorn:flask").
+
+    A framework with an app for both interfaces (falcon) names both pairs of a
+    server that serves both; an unknown name is an error that says `option`.
+    """
+    chosen = []
+    for item in text.split():
+        server, _, framework = item.partition(":")
+        matches = [p for p in pairs() if p.server.name == server and p.app.framework == framework]
+        if not matches:
+            raise ConfigError(f"{option}: no pair {item!r}; give server:framework, e.g. uvicorn:raw "
+                              "(stackbench/registry.py)")
+        chosen += matches
+    return chosen
+
+
 def requirements() -> list[str]:
     """Everything a stack must provide: the input of `tools/lock_stack.py`."""
     wanted = {req for thing in (*SERVERS, *APPS) for req in thing.requires}

@@ -51,3 +51,13 @@ def test_requirements_are_what_stacks_resolve():
         ["uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask"]
     )
     assert registry.distribution("uvicorn[standard]") == "uvicorn"
+
+
+def test_pairs_named_reads_server_framework_words_and_names_the_option_on_error():
+    named = registry.pairs_named("uvicorn:raw gunicorn:flask")
+    assert [(p.server.name, p.app.framework, p.app.interface) for p in named] == [
+        ("uvicorn", "raw", "asgi"), ("gunicorn", "flask", "wsgi")]
+    with pytest.raises(ConfigError, match=r"--ab-pairs: no pair 'uvicorn'"):
+        registry.pairs_named("uvicorn", "--ab-pairs")
+    with pytest.raises(ConfigError, match="no pair 'gunicorn:starlette'"):
+        registry.pairs_named("gunicorn:starlette")

@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stackbench import cli, machine, noise, records, reference, registry, runner, stacks  # noqa: E402
-from stackbench.errors import ConfigError  # noqa: E402
 from stackbench.runner import Environment, Job, Progress, run_session, workloads  # noqa: E402
 from stackbench.settings import Settings, as_dict  # noqa: E402
 
@@ -39,23 +38,12 @@ from stackbench.settings import Settings, as_dict  # noqa: E402
 LAUNCH_OVERHEAD = 1.5
 
 
-def pairs_from(text: str) -> list[registry.Pair]:
-    chosen = []
-    for item in text.split():
-        server, _, framework = item.partition(":")
-        matches = [p for p in registry.pairs() if p.server.name == server and p.app.framework == framework]
-        if not matches:
-            raise ConfigError(f"--pairs: no pair {item!r}; give server:framework, e.g. uvicorn:raw")
-        chosen += matches
-    return chosen
-
-
 def measure(args: argparse.Namespace) -> list[Path]:
     settings = Settings(duration=args.duration, runs=args.runs, launches=args.launches, rounds=1,
                         warmup=args.warmup, connections=args.connections)
     envs = {name: stacks.stack_environment(name) for name in args.stacks.split(",")}
     jobs = [Job(pair, workloads((settings.connections,)), python=python, tag=name)
-            for name, python in envs.items() for pair in pairs_from(args.pairs)]
+            for name, python in envs.items() for pair in registry.pairs_named(args.pairs)]
     out = ROOT / "records" / machine.default_name() / "noise"
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")

@@ -37,45 +37,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import calibration, cli, comparison, machine, sensitivity, stacks, workspace  # noqa: E402
+from stackbench import calibration, cli, comparison, machine, registry, sensitivity, stacks, workspace  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 from stackbench.settings import PROFILES, as_dict, from_environ  # noqa: E402
 
 
 def select(pairs: str) -> str:
     """The asv -b pattern of `server:framework` pairs (pair benchmarks only)."""
-    parts = []
-    for item in pairs.split():
-        server, _, framework = item.partition(":")
-        if not server or not framework:
-            raise ConfigError(f"--pairs: {item!r} is not server:framework")
-        parts.append(rf"\('{re.escape(server)}', '{re.escape(framework)}'")
-    return "|".join(parts)
+    named = registry.pairs_named(pairs)
+    return "|".join(rf"\('{re.escape(p.server.name)}', '{re.escape(p.app.framework)}'" for p in named)
 
 
-def continuous(clone: Path, before: str, after: str, *, pairs: str, stacks_: list[str], factor: float,
-               env: dict[str, str], log: Path) -> float:
-    """One `asv continuous`; its wall time. Its output goes to `log`."""
-    asv = str(Path(sys.executable).parent / "asv")
-    command = [asv, "continuous", "--factor", str(factor), "-b", select(pairs),
-               *[a for s in stacks_ for a in ("-E", stacks.asv_environment(s))], before, after]
+def asv(clone: Path, command: list[str], *, pairs: str, stacks_: list[str], env: dict[str, str],
+        log: Path) -> float:
+    """One asv command (`continuous`, `run`, ...) on the chosen pairs and stacks; its wall time.
+
+    Its output goes to `log`.
+    """
+    environments = [a for s in stacks_ for a in ("-E", stacks.asv_environment(s))]
+    command = [str(Path(sys.executable).parent / "asv"), *command, "-b", select(pairs), *environments]
     started = time.monotonic()
     with log.open("a") as output:
         output.write(f"$ {' '.join(command)}\n")
         output.flush()
         subprocess.run(command, cwd=clone, env=env, stdout=output, stderr=subprocess.STDOUT)
     return time.monotonic() - started
-
-
-def measure(clone: Path, commit: str, *, pairs: str, stacks_: list[str], env: dict[str, str], log: Path) -> None:
-    """`asv run` of one commit, for the given pairs and stacks."""
-    asv = str(Path(sys.executable).parent / "asv")
-    command = [asv, "run", "-b", select(pairs), *[a for s in stacks_ for a in ("-E", stacks.asv_environment(s))],
-               f"{commit}^!"]
-    with log.open("a") as output:
-        output.write(f"$ {' '.join(command)}\n")
-        output.flush()
-        subprocess.run(command, cwd=clone, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def rows(clone: Path, name: str, before: str, after: str, factor: float) -> list[comparison.Row]:
@@ -105,6 +91,8 @@ def main() -> int:
     ab_stacks = args.ab_stacks.split(",")
     for name in {*aa_stacks, *ab_stacks}:
         stacks.load(name)  # a clear error for an unknown stack, before anything runs
+    registry.pairs_named(args.pairs, "--pairs")  # and for an unknown pair
+    registry.pairs_named(args.ab_pairs, "--ab-pairs")
     name = machine.asv_name(None)
     finding = sensitivity.Finding(
         machine=name, fingerprint=machine.fingerprint(), date=sensitivity.now(), pairs=args.pairs.split(),
@@ -123,8 +111,8 @@ def main() -> int:
         base = workspace.commit(clone, "A: as measured")
         twin = workspace.commit(clone, "A': changes nothing")
         for number in range(1, args.aa + 1):
-            seconds = continuous(clone, base, twin, pairs=args.pairs, stacks_=aa_stacks, factor=args.factor,
-                                 env=env, log=log)
+            seconds = asv(clone, ["continuous", "--factor", str(args.factor), base, twin], pairs=args.pairs,
+                          stacks_=aa_stacks, env=env, log=log)
             run = sensitivity.judge_aa(rows(clone, name, base, twin, args.factor), seconds)
             finding.aa.append(run)
             finding.save(args.root)
@@ -134,7 +122,7 @@ def main() -> int:
                 print(f"    {flagged}")
         if slowdowns:
             # The baseline the cost is set from: A itself, measured with the A/B pairs.
-            measure(clone, base, pairs=args.ab_pairs, stacks_=ab_stacks, env=env, log=log)
+            asv(clone, ["run", f"{base}^!"], pairs=args.ab_pairs, stacks_=ab_stacks, env=env, log=log)
             baseline = [r.before for r in rows(clone, name, base, base, args.factor)
                         if sensitivity.is_target(r, args.framework) and sensitivity.PRIMARY in r.benchmark
                         and r.before and math.isfinite(r.before)]
@@ -146,8 +134,8 @@ def main() -> int:
             extra = share * max(baseline)
             calibration.write(clone, calibration.Calibration(args.framework, "", extra * 1e6))
             slowed = workspace.commit(clone, f"B: {args.framework} slower by {share:.0%}")
-            seconds = continuous(clone, base, slowed, pairs=args.ab_pairs, stacks_=ab_stacks, factor=args.factor,
-                                 env=env, log=log)
+            seconds = asv(clone, ["continuous", "--factor", str(args.factor), base, slowed], pairs=args.ab_pairs,
+                          stacks_=ab_stacks, env=env, log=log)
             run = sensitivity.judge_ab(rows(clone, name, base, slowed, args.factor), args.framework, extra, seconds)
             finding.ab.append(run)
             finding.save(args.root)
