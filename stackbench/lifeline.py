@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import signal
 import sys
+from collections.abc import Callable
 
 import psutil
 
@@ -40,6 +42,18 @@ def _prctl_deathsig(signum: int) -> bool:
 def die_with_parent(signum: int = signal.SIGKILL) -> None:
     """For `preexec_fn`: the child gets `signum` when the process that started it dies."""
     _prctl_deathsig(signum)
+
+
+def tied_child(cpus: set[int] | None = None) -> Callable[[], None]:
+    """A `preexec_fn` for a helper we start (wrk, the CPU loop): it dies with
+    us (SIGKILL) and, when `cpus` is given, runs on those CPUs only."""
+
+    def prepare() -> None:
+        die_with_parent()
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+
+    return prepare
 
 
 class Lifeline:

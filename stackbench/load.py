@@ -9,7 +9,6 @@ killed measurement.
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, LoadError, ResponseError
-from .lifeline import die_with_parent
+from .lifeline import tied_child
 from .wrk import ResponseCheck, WrkParseError, WrkResult, parse, parse_check
 
 LUA = Path(__file__).with_name("wrk_done.lua")
@@ -73,11 +72,6 @@ def run_wrk(
         url,
         *(("--", *script_args) if script_args else ()),
     )
-
-    def prepare_child() -> None:
-        die_with_parent()
-        if cpus:
-            os.sched_setaffinity(0, cpus)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         completed = subprocess.run(
@@ -85,7 +79,7 @@ def run_wrk(
             capture_output=True,
             text=True,
             timeout=duration + timeout + 30,
-            preexec_fn=prepare_child,
+            preexec_fn=tied_child(cpus),
         )
     except subprocess.TimeoutExpired as error:
         raise LoadError(f"{label}: wrk did not finish ({' '.join(command)})") from error

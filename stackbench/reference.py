@@ -20,7 +20,6 @@ interleaved with the pairs, so the choice can be checked against data
 from __future__ import annotations
 
 import bisect
-import os
 import signal
 import subprocess
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from typing import Literal
 
 from . import stacks
 from .errors import ConfigError
-from .lifeline import die_with_parent
+from .lifeline import tied_child
 from .registry import App, Pair, Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,13 +158,8 @@ def frozen_python(root: Path = ROOT) -> str:
 def run_cpu_loop(python: str, cpus: set[int] | None) -> float:
     """Seconds per iteration of `cpu_loop.py`, run with `python` on `cpus`."""
 
-    def prepare() -> None:
-        die_with_parent()
-        if cpus:
-            os.sched_setaffinity(0, cpus)
-
     done = subprocess.run([python, str(Path(__file__).with_name("cpu_loop.py"))], capture_output=True,
-                          text=True, timeout=120, preexec_fn=prepare)
+                          text=True, timeout=120, preexec_fn=tied_child(cpus))
     if done.returncode != 0:
         raise ConfigError(f"the CPU loop reference failed:\n{done.stdout}{done.stderr}")
     return float(done.stdout.strip())
