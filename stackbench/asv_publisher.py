@@ -1,11 +1,12 @@
-"""asv plugin: `asv publish` also writes the summary page, html/summary.html.
+"""asv plugin: `asv publish` also writes the summary page and makes asv's pages work offline.
 
 asv.conf.json names this module in "plugins"; asv imports it for every
 command, so the page's own imports wait until `publish` runs. asv wipes and
 rewrites html/ on every publish, then calls each OutputPublisher in `order`:
-this one comes after asv's own (0, 1, 3), writes the page, and adds a link to
-it in the navigation bar of asv's index.html, which asv does not make
-configurable.
+after asv's own (0, 1, 3), SummaryPage writes html/summary.html and adds a link
+to it in the navigation bar of asv's index.html, which asv does not make
+configurable; then OfflineSite puts local copies of the JavaScript and CSS
+asv's pages load from CDNs into html/ (stackbench/asv_site.py).
 """
 
 from __future__ import annotations
@@ -43,3 +44,14 @@ def write(results_dir: Path, html_dir: Path, *, root: Path) -> Path:
         if NAV_LINK not in text and NAV_ANCHOR in text:
             index.write_text(text.replace(NAV_ANCHOR, NAV_LINK + NAV_ANCHOR, 1))
     return target
+
+
+class OfflineSite(OutputPublisher):
+    name = "stackbench-offline-site"
+    order = 20
+
+    @classmethod
+    def publish(cls, conf, repo, benchmarks, graphs, revisions):
+        from . import asv_site
+
+        asv_site.vendor(Path.cwd() / conf.html_dir)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = ["git", "-c", "user.name=stackbench", "-c", "user.email=stackbench@localhost"]
+INSTALLED = ("stackbench/vendor/node_modules",)
 
 
 def clone_working_tree(destination: Path, root: Path = ROOT) -> None:
@@ -28,6 +29,10 @@ def clone_working_tree(destination: Path, root: Path = ROOT) -> None:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    # What tools/bootstrap.sh installed into the tree (ignored by git), for `asv publish`.
+    for installed in INSTALLED:
+        if (root / installed).is_dir() and not (destination / installed).exists():
+            (destination / installed).symlink_to(root / installed)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=destination, check=True)
     commit(destination, "snapshot of the working tree")
 

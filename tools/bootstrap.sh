@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up what stackbench needs on a Debian machine, as root: wrk and nginx
 # (apt), a virtualenv .venv with the project and its tools, the frozen
-# reference environment, and asv's machine file under this machine's name.
+# reference environment, asv's machine file under this machine's name, and the
+# JavaScript and CSS asv's pages would load from CDNs (npm, pinned in
+# stackbench/vendor/package-lock.json; `asv publish` copies them into html/).
 #   tools/bootstrap.sh            for measuring
 #   tools/bootstrap.sh --tests    also the headless browser the page tests use
 # Safe to run again: it installs only what is missing.
@@ -13,6 +15,7 @@ command -v wrk >/dev/null || packages+=(wrk)
 # nginx is the reference every run measures beside the pairs (stackbench/reference.py).
 [ -x /usr/sbin/nginx ] || packages+=(nginx)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--tests" ]; then
     [ -x /usr/lib/chromium/chromium-headless-shell ] ||
         packages+=(chromium-headless-shell fonts-dejavu-core fonts-liberation)
@@ -26,6 +29,8 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[dev]'
+# Exactly the lock file's versions, checked against its hashes; no install scripts run.
+npm ci --prefix stackbench/vendor --ignore-scripts --no-audit --no-fund --loglevel=error
 # asv files results under a machine name; machines of one kind all share a
 # host name, so the name carries this machine's fingerprint (stackbench/machine.py).
 machine=$(.venv/bin/python -c 'from stackbench import machine; print(machine.register_with_asv())')
