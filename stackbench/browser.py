@@ -1,8 +1,9 @@
 """Open a page in Debian's headless Chromium through Playwright, offline.
 
-Used by tools/export_charts.py and by the page tests. Playwright drives the
-system's Chromium (no browser download); every request that is not a local
-file is aborted, so a page that needs the network fails visibly.
+Used by tools/export_charts.py and by the page and site tests. Playwright
+drives the system's Chromium (no browser download); every request that is not
+local (a file, or the local server a test names) is aborted and counted, so a
+page that needs the network fails visibly.
 """
 
 from __future__ import annotations
@@ -42,11 +43,17 @@ class OpenPage:
     page: Any  # playwright.sync_api.Page
     errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
     blocked: list[str] = field(default_factory=list)  # requests that tried to leave the machine
+    requested: list[str] = field(default_factory=list)  # every request let through
+    missing: list[str] = field(default_factory=list)  # "<status> <url>" of responses 400 and up
 
 
 @contextmanager
-def open_page(path: Path, *, width: int = 1400, height: int = 1000) -> Iterator[OpenPage]:
-    """`path` loaded and rendered by bokeh; errors and blocked requests collected."""
+def browse(allowed: str, *, width: int = 1400, height: int = 1000) -> Iterator[OpenPage]:
+    """A blank page in which only requests to URLs starting with `allowed` go through.
+
+    Every other request is aborted and counted in `blocked`; errors are
+    collected from the console and from uncaught exceptions.
+    """
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="stackbench-browser-") as home, sync_playwright() as driver:
@@ -59,7 +66,8 @@ def open_page(path: Path, *, width: int = 1400, height: int = 1000) -> Iterator[
 
             def route(request_route: Any) -> None:
                 url = request_route.request.url
-                if url.startswith("file:"):
+                if url.startswith(allowed):
+                    opened.requested.append(url)
                     request_route.continue_()
                 else:
                     opened.blocked.append(url)
@@ -68,8 +76,16 @@ def open_page(path: Path, *, width: int = 1400, height: int = 1000) -> Iterator[
             page.route("**/*", route)
             page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda error: opened.errors.append(str(error)))
-            page.goto(path.resolve().as_uri())
-            page.wait_for_function(BOKEH_IDLE)
+            page.on("response", lambda r: opened.missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             yield opened
         finally:
             browser.close()
+
+
+@contextmanager
+def open_page(path: Path, *, width: int = 1400, height: int = 1000) -> Iterator[OpenPage]:
+    """The bokeh page at `path`, loaded from file:// and rendered."""
+    with browse("file:", width=width, height=height) as opened:
+        opened.page.goto(path.resolve().as_uri())
+        opened.page.wait_for_function(BOKEH_IDLE)
+        yield opened

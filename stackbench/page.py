@@ -503,6 +503,15 @@ commits_chart.left[0].axis_label = label;
 stacks_chart.title.text = "across stacks, oldest first" + (stacks_note ? " (" + stacks_note + ")" : "");
 commits_chart.title.text = "across commits of stack " + stack.value + ", " + profile.value
   + (commits_note ? " (" + commits_note + ")" : "");
+// The same pair, metric, scenario and connections in asv's graph (graphdisplay.js reads
+// parameter values as benchmarks.json writes them: repr() of each value).
+const [interface_name, server, framework] = pair.value.split("|");
+const query = [["machine", machine.value], ["p-server", "'" + server + "'"],
+               ["p-framework", "'" + framework + "'"], ["p-scenario", "'" + scenario.value + "'"],
+               ["p-connections", connections.value]]
+  .map(([k, v]) => encodeURIComponent(k) + "=" + encodeURIComponent(v)).join("&");
+asv_link.text = '<a class="asv-graph-link" href="index.html#' + asv_suites[interface_name] + ".track_"
+  + metric.value + "?" + query + '">This pair in asv: its graph over every commit and stack</a>';
 """
 
 
@@ -536,8 +545,10 @@ def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Se
         chart.scatter("x", "y", source=source, size=9)
         chart.add_layout(Whisker(source=source, base="x", lower="low", upper="high"))
         chart.add_tools(HoverTool(tooltips=tooltips))
+    asv_link = Div(name="asv-graph-link")
     callback = CustomJS(
         args=dict(history=history, pair=pair_select, metric=metric_select, profile=profile_select,
+                  asv_link=asv_link, asv_suites=ASV_SUITES,
                   stacks_source=stacks_source,
                   commits_source=commits_source, stacks_chart=stacks_chart, commits_chart=commits_chart,
                   metric_labels={name: d.label for name, d in DISPLAY.items()}, **selects),
@@ -550,9 +561,14 @@ def _time_view(stacks: list[str], history: dict[str, Any], selects: dict[str, Se
                  "reference moved by more than the noise, requests per second are shown relative to the "
                  "reference, and the title says so.</p>"),
         row(pair_select, metric_select, profile_select),
+        asv_link,
         row(stacks_chart, commits_chart),
     )
     return layout, callback
+
+
+# asv's name for each interface's benchmark class (benchmarks/bench_pairs.py).
+ASV_SUITES = {interface: f"bench_pairs.{interface.capitalize()}" for interface in registry.INTERFACES}
 
 
 # The study's order: WSGI requests/s, WSGI latency, ASGI requests/s, ASGI latency.

@@ -22,6 +22,9 @@ from stackbench import cli, machine, records, registry, stacks  # noqa: E402
 from stackbench.contract import SCENARIOS  # noqa: E402
 from stackbench.settings import from_environ  # noqa: E402
 
+# asv's own `asv preview` listens on every interface; this listens on loopback only.
+SERVE_SITE = f"{sys.executable} -m http.server --bind 127.0.0.1 --directory {ROOT / 'html'} 8080"
+
 
 def main() -> int:
     bin_dir = Path(sys.executable).parent
@@ -38,8 +41,8 @@ def main() -> int:
         ["git", "rev-parse", "main"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     print(f"\npages: {ROOT / 'html' / 'summary.html'} (servers x frameworks; opens from file://)\n"
-          f"       {ROOT / 'html' / 'index.html'} (asv's site: view it served, with "
-          f"`{bin_dir / 'asv'} preview` from {ROOT})")
+          f"       {ROOT / 'html' / 'index.html'} (asv's site reads JSON, which browsers refuse from\n"
+          f"       file://: serve it with `{SERVE_SITE}`, then open http://127.0.0.1:8080/)")
     found = records.invocations(ROOT, machine.asv_name(None), commit, environment)
     connections = from_environ(env).connections
     return summarize(found[-1] if found else None, expected=len(registry.pairs()) * len(SCENARIOS),
