@@ -44,7 +44,8 @@ def measure(settings: Settings, benchmark_names: Callable[[Key], list[str]]) -> 
         stack_file = None  # asv's install step already failed, saying so
     switch = calibration.load(checkout)
     present = installed(sys.executable)
-    jobs, skipped = plan(present, settings, stack=stack,
+    absent = Stack.from_file(stack_file).absent if stack_file else {}
+    jobs, skipped = plan(present, settings, stack=stack, absent=absent,
                          selected=lambda key: any(invocation.selects(n) for n in benchmark_names(key)))
     rounds = invocation.rounds_here(settings.rounds)
     progress = Progress(rounds * settings.launches * len(jobs), settings, f"stack {stack or '?'}",

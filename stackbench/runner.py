@@ -131,11 +131,13 @@ def plan(
     selected: Callable[[Key], bool] = lambda key: True,
     stack: str = "",
     pairs: Sequence[registry.Pair] | None = None,
+    absent: Mapping[str, str] | None = None,
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs to run in an environment holding `present`, and the skipped cells.
 
     Cells that `selected` rejects (asv's -b left them out) are neither run
-    nor reported: asv will not ask for them.
+    nor reported: asv will not ask for them. `absent` says why the stack
+    lacks a package (stacks.Stack.absent), for the skipped cells' reason.
     """
     jobs, skipped = [], []
     for pair in registry.pairs() if pairs is None else pairs:
@@ -148,7 +150,9 @@ def plan(
         job = Job(pair, wanted)
         if missing:
             where = f"stack {stack!r}" if stack else "this environment"
-            reason = f"{', '.join(missing)} not installed in {where}"
+            why = [f"{name}: {(absent or {})[normalize(name)]}" for name in missing
+                   if normalize(name) in (absent or {})]
+            reason = f"{', '.join(missing)} not installed in {where}" + (f" ({'; '.join(why)})" if why else "")
             skipped += [Outcome(key, "skipped", reason) for key in job.keys]
         else:
             jobs.append(job)

@@ -19,7 +19,7 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = ROOT / "stacks"
 PYTHON_VERSION = "3.11"
 _AS_OF = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
+# "# absent: litestar: no release on PyPI before 2022-11-24T00:00:00Z"
+_ABSENT = re.compile(r"^# absent: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
 
@@ -73,12 +75,15 @@ class Stack:
     path: Path
     pins: dict[str, str]
     as_of: str | None  # the date its packages were resolved against
+    # Registry requirements the stack cannot have, and why (normalized name -> reason).
+    absent: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> Stack:
         text = path.read_text()
         found = _AS_OF.search(text)
-        return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None)
+        absent = {normalize(m[1]): m[2] for m in _ABSENT.finditer(text)}
+        return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None, absent)
 
 
 def names(stacks_dir: Path = STACKS_DIR) -> list[str]:
@@ -117,20 +122,16 @@ def _require_uv() -> str:
 
 def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     """Resolve the registry's requirements as of the end of `as_of` (UTC); write the stack."""
+    today = datetime.now(timezone.utc).date()
+    if as_of > today:
+        raise ConfigError(f"--as-of {as_of} is in the future (today is {today}, UTC): a stack pins what "
+                          "was released by its date; give a date up to today")
     cutoff = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), timezone.utc)
     stamp = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
-    wanted = registry.requirements()
-    completed = subprocess.run(
-        [
-            _require_uv(), "pip", "compile", "-",
-            "--exclude-newer", stamp,
-            "--python-version", PYTHON_VERSION,
-            "--no-header",
-        ],
-        input="\n".join(wanted) + "\n",
-        capture_output=True,
-        text=True,
-    )
+    absent = {r: f"no release on PyPI before {stamp}" for r in registry.requirements()
+              if not _released(r, stamp)}
+    wanted = [r for r in registry.requirements() if r not in absent]
+    completed = _compile(wanted, stamp)
     if completed.returncode != 0:
         raise ConfigError(
             f"uv could not resolve the registry's requirements as of {as_of}:\n{completed.stderr}"
@@ -141,11 +142,30 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
         f"# Written by tools/lock_stack.py from stackbench/registry.py; rerun it, do not edit.\n"
         f"# as-of: {as_of.isoformat()}\n"
         f"# requires: {' '.join(wanted)}\n"
+        + "".join(f"# absent: {registry.distribution(r)}: {why}\n" for r, why in absent.items())
     )
     path = stacks_dir / f"{name}.txt"
     path.write_text(header + completed.stdout)
     parse_pins(path.read_text(), str(path))  # refuse to leave a file we cannot read
     return path
+
+
+def _compile(requirements: list[str], stamp: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [_require_uv(), "pip", "compile", "-", "--exclude-newer", stamp, "--python-version", PYTHON_VERSION,
+         "--no-header"],
+        input="\n".join(requirements) + "\n", capture_output=True, text=True,
+    )
+
+
+def _released(requirement: str, stamp: str) -> bool:
+    """Whether the requirement has any release before `stamp` (uv says "no versions of")."""
+    completed = _compile([requirement], stamp)
+    if completed.returncode == 0:
+        return True
+    if "no versions of" in completed.stderr or "not found in the package registry" in completed.stderr:
+        return False
+    raise ConfigError(f"uv could not resolve {requirement} as of {stamp}:\n{completed.stderr}")
 
 
 def harness_requirements(root: Path = ROOT) -> list[str]:

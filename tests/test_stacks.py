@@ -31,7 +31,9 @@ def test_each_stack_pins_everything_the_registry_needs(name):
     if name != stacks.CURRENT:
         assert stack.as_of == name  # dated stacks are named after their date
     for requirement in registry.requirements():
-        assert stacks.normalize(registry.distribution(requirement)) in stack.pins
+        name = stacks.normalize(registry.distribution(requirement))
+        # Pinned, or absent with the reason (no release yet at the stack's date).
+        assert (name in stack.pins) != (name in stack.absent), name
     # Transitive packages are pinned too (uvicorn[standard] brings these).
     assert {"uvloop", "httptools", "h11", "anyio", "pydantic", "werkzeug"} <= set(stack.pins)
 
@@ -78,3 +80,18 @@ def test_lock_tool_registers_a_new_stack_in_asv_conf(tmp_path):
     assert register("2023-11-23", config) is False
     names = json.loads(config.read_text())["matrix"]["env"]["STACK"]
     assert names == sorted([*STACKS, "2023-11-23"])
+
+
+@pytest.mark.slow
+def test_a_package_with_no_release_by_the_date_is_absent_with_the_reason(tmp_path, monkeypatch):
+    # litestar's first release came in 2023; starlette had releases long before.
+    monkeypatch.setattr(registry, "requirements", lambda: ["litestar", "starlette"])
+    stack = stacks.Stack.from_file(stacks.lock("old", date(2021, 1, 1), stacks_dir=tmp_path))
+    assert stack.absent == {"litestar": "no release on PyPI before 2021-01-02T00:00:00Z"}
+    assert "starlette" in stack.pins and "litestar" not in stack.pins
+
+
+def test_a_date_in_the_future_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"--as-of 2099-01-01 is in the future .* give a date up to today"):
+        stacks.lock("future", date(2099, 1, 1), stacks_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
