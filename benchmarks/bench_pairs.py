@@ -20,7 +20,7 @@ def _params(interface):
         [s.name for s in registry.servers(interface)],
         [a.framework for a in registry.apps(interface)],
         [s.name for s in SCENARIOS],
-        [SETTINGS.connections],
+        list(SETTINGS.connections),
     ]
 
 

@@ -143,7 +143,7 @@ def plan(
     for pair in registry.pairs() if pairs is None else pairs:
         missing = [registry.distribution(r) for r in pair.requires
                    if normalize(registry.distribution(r)) not in present]
-        wanted = tuple(w for w in workloads((settings.connections,))
+        wanted = tuple(w for w in workloads(settings.connections)
                        if selected(Job(pair, (w,)).key(w)))
         if not wanted:
             continue
@@ -343,7 +343,7 @@ class _Runner:
             at = time.time()
             return reference.Reading(candidate.name, at, reference.run_cpu_loop(python, cpus))
         assert candidate.pair is not None
-        plaintext = Workload(SCENARIOS[0], self.settings.connections)
+        plaintext = Workload(SCENARIOS[0], self.settings.loaded)
         measured = launch(candidate.pair, (plaintext,), self.settings, python=python,
                           workdir=self.where.workdir, placement=self.where.placement,
                           lifeline=self.where.lifeline)

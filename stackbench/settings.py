@@ -18,15 +18,19 @@ benchmarking in reasonable time", ISMM 2013). So:
 A profile sets everything at once; single variables override it:
 
     STACKBENCH_PROFILE      quick | default | full            (default: default)
-    STACKBENCH_CONNECTIONS  wrk connections kept open         (default 32)
+    STACKBENCH_CONNECTIONS  wrk connections kept open, one level or several
+                            separated by commas                (default 1,32)
     STACKBENCH_DURATION     seconds per recorded wrk run      (default 2)
     STACKBENCH_RUNS         recorded wrk runs per launch      (default 1)
     STACKBENCH_LAUNCHES     server launches per pair a round  (default 4)
     STACKBENCH_ROUNDS       asv rounds                        (default 2)
     STACKBENCH_WARMUP       seconds of unrecorded load per launch (default 1)
 
-The profiles keep the same concurrency, so a quick run measures the same thing
-as a full one, only with fewer and shorter samples. docs/noise.md has the
+Two concurrencies by default: 1 connection (latency without queueing, the
+original study's setting) and 32, which keeps one worker saturated (the
+loaded level the charts show first). The profiles keep the same levels, so a
+quick run measures the same thing as a full one, only with fewer and shorter
+samples. docs/noise.md has the
 measurements behind the default profile's numbers.
 """
 
@@ -43,7 +47,8 @@ PREFIX = "STACKBENCH_"
 
 @dataclass(frozen=True)
 class Settings:
-    connections: int = 32
+    # wrk's concurrency levels, lowest first; every workload is measured at each.
+    connections: tuple[int, ...] = (1, 32)
     duration: int = 2  # seconds per recorded wrk run; wrk only takes whole seconds
     runs: int = 1  # recorded wrk runs per launch, pooled into one sample
     launches: int = 4  # launches of every pair per round
@@ -66,6 +71,14 @@ class Settings:
     reference_interval: float = 60.0
 
     def __post_init__(self) -> None:
+        levels = self.connections
+        if (not isinstance(levels, tuple) or not levels or any(not isinstance(c, int) or c < 1 for c in levels)
+                or list(levels) != sorted(set(levels))):
+            shown = ",".join(map(str, levels)) if isinstance(levels, tuple) else repr(levels)
+            raise ConfigError(
+                f"{PREFIX}CONNECTIONS={shown} is not a list of whole numbers >= 1, lowest first, each once; the default is "
+                f"{','.join(map(str, Settings.connections))}"
+            )
         for name, low in MINIMUM.items():
             value = getattr(self, name)
             if not isinstance(value, int) or value < low:
@@ -73,6 +86,11 @@ class Settings:
                     f"{PREFIX}{name.upper()}={value!r} is not a whole number >= {low}; "
                     f"the default is {getattr(Settings, name)}"
                 )
+
+    @property
+    def loaded(self) -> int:
+        """The highest concurrency: the level the references are read at."""
+        return self.connections[-1]
 
     @property
     def seconds_per_launch(self) -> int:
@@ -92,13 +110,13 @@ class Settings:
 
     def describe(self) -> str:
         return (
-            f"{self.connections} connections; per round {self.launches} launches of "
+            f"{' and '.join(map(str, self.connections))} connections; per round {self.launches} launches of "
             f"{self.runs} x {self.duration} s after {self.warmup} s warm-up; {self.rounds} rounds"
         )
 
 
 # The smallest value each variable may take.
-MINIMUM = {"connections": 1, "duration": 1, "runs": 1, "launches": 1, "rounds": 1, "warmup": 0}
+MINIMUM = {"duration": 1, "runs": 1, "launches": 1, "rounds": 1, "warmup": 0}
 
 PROFILES: dict[str, Settings] = {
     # Smoke runs: enough to see that everything works, too few samples to compare.
@@ -108,7 +126,7 @@ PROFILES: dict[str, Settings] = {
     "full": Settings(duration=5, runs=2, launches=5, rounds=3, warmup=2, check=3),
 }
 
-OVERRIDABLE = tuple(MINIMUM)
+OVERRIDABLE = ("connections", *MINIMUM)
 # Variables of earlier versions, and what replaced them.
 RETIRED = {
     "REPEATS": "a sample is now one server launch: set STACKBENCH_LAUNCHES (and STACKBENCH_ROUNDS)",
@@ -127,20 +145,25 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
             f"{PREFIX}PROFILE={profile!r} is not a profile; choose one of "
             f"{', '.join(PROFILES)}"
         )
-    overrides: dict[str, int] = {}
+    overrides: dict[str, int | tuple[int, ...]] = {}
     for name in OVERRIDABLE:
         raw = environ.get(f"{PREFIX}{name.upper()}")
         if raw is None or raw == "":
             continue
         try:
-            overrides[name] = int(raw)
+            overrides[name] = tuple(int(v) for v in raw.split(",")) if name == "connections" else int(raw)
         except ValueError:
             raise ConfigError(
                 f"{PREFIX}{name.upper()}={raw!r} is not a whole number; "
-                f"unset it or give e.g. {getattr(PROFILES[profile], name)}"
+                f"unset it or give e.g. {_example(getattr(PROFILES[profile], name))}"
             ) from None
     return replace(PROFILES[profile], **overrides)
 
 
-def as_dict(settings: Settings) -> dict[str, float]:
-    return {f.name: getattr(settings, f.name) for f in fields(settings)}
+def _example(value: int | tuple[int, ...]) -> str:
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def as_dict(settings: Settings) -> dict[str, float | list[int]]:
+    return {f.name: (list(v) if isinstance(v := getattr(settings, f.name), tuple) else v)
+            for f in fields(settings)}

@@ -79,7 +79,12 @@ class Run:
         if not s:
             return "unknown settings"
         return (f"{s['launches']}x{s['rounds']} launches, {s['runs']}x{s['duration']}s"
-                f" at c{s['connections']}")
+                f" at c{_levels(s['connections'])}")
+
+
+def _levels(connections: int | list[int]) -> str:
+    """Records before two concurrencies hold one level; later ones a list."""
+    return ",".join(map(str, connections)) if isinstance(connections, list) else str(connections)
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ def test_plan_covers_every_pair_and_workload():
     assert skipped == []
     assert [j.pair for j in jobs] == registry.pairs()
     keys = [key for job in jobs for key in job.keys]
-    assert len(keys) == len(set(keys)) == len(registry.pairs()) * 2
-    assert all(key.connections == QUICK.connections for key in keys)
+    # Two scenarios at each concurrency level.
+    assert len(keys) == len(set(keys)) == len(registry.pairs()) * 2 * len(QUICK.connections)
+    assert {key.connections for key in keys} == set(QUICK.connections) == {1, 32}
 
 
 def test_pairs_whose_packages_are_missing_are_skipped_with_the_reason():
@@ -47,7 +48,10 @@ def test_pairs_whose_packages_are_missing_are_skipped_with_the_reason():
 def test_cells_asv_will_not_ask_for_are_not_planned():
     jobs, skipped = plan(EVERYTHING, QUICK, selected=lambda key: key.server == "gunicorn" and key.scenario == "json")
     assert {j.pair.server.name for j in jobs} == {"gunicorn"}
-    assert all([w.scenario.name for w in j.workloads] == ["json"] for j in jobs)
+    assert all([w.scenario.name for w in j.workloads] == ["json", "json"] for j in jobs)
+    # asv -b can select a concurrency level too (the suite's `connections` parameter).
+    jobs, _ = plan(EVERYTHING, QUICK, selected=lambda key: key.connections == 1)
+    assert {w.connections for j in jobs for w in j.workloads} == {1}
 
 
 @pytest.mark.slow

@@ -13,7 +13,9 @@ def test_default_profile_is_the_default():
 
 
 def test_profiles_change_sample_size_but_not_concurrency():
-    assert {p.connections for p in PROFILES.values()} == {32}
+    # 1 connection (latency without queueing) and a level that saturates one worker.
+    assert {p.connections for p in PROFILES.values()} == {(1, 32)}
+    assert PROFILES["default"].loaded == 32
     def load(p: Settings) -> int:
         return p.launches * p.rounds * p.seconds_per_launch
     assert load(PROFILES["quick"]) < load(PROFILES["default"]) < load(PROFILES["full"])
@@ -23,10 +25,11 @@ def test_profiles_change_sample_size_but_not_concurrency():
 
 def test_variables_override_the_profile():
     settings = from_environ(
-        {"STACKBENCH_PROFILE": "quick", "STACKBENCH_LAUNCHES": "5", "STACKBENCH_CONNECTIONS": "64",
+        {"STACKBENCH_PROFILE": "quick", "STACKBENCH_LAUNCHES": "5", "STACKBENCH_CONNECTIONS": "4,64",
          "STACKBENCH_ROUNDS": "3"}
     )
-    assert (settings.launches, settings.connections, settings.rounds, settings.duration) == (5, 64, 3, 1)
+    assert (settings.launches, settings.connections, settings.rounds, settings.duration) == (5, (4, 64), 3, 1)
+    assert from_environ({"STACKBENCH_CONNECTIONS": "32"}).connections == (32,)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +38,9 @@ def test_variables_override_the_profile():
         ({"STACKBENCH_PROFILE": "fast"}, "STACKBENCH_PROFILE='fast' is not a profile; choose one of quick, default, full"),
         ({"STACKBENCH_DURATION": "2.5"}, "STACKBENCH_DURATION='2.5' is not a whole number"),
         ({"STACKBENCH_LAUNCHES": "0"}, "STACKBENCH_LAUNCHES=0 is not a whole number >= 1"),
-        ({"STACKBENCH_CONNECTIONS": "0"}, "STACKBENCH_CONNECTIONS=0 is not a whole number >= 1"),
+        ({"STACKBENCH_CONNECTIONS": "0"}, "STACKBENCH_CONNECTIONS=0 is not a list of whole numbers >= 1"),
+        ({"STACKBENCH_CONNECTIONS": "32,1"}, "STACKBENCH_CONNECTIONS=32,1 is not a list of whole numbers >= 1, lowest"),
+        ({"STACKBENCH_CONNECTIONS": "1,x"}, "STACKBENCH_CONNECTIONS='1,x' is not a whole number; unset it or give e.g. 1,32"),
         ({"STACKBENCH_WARMUP": "-1"}, "STACKBENCH_WARMUP=-1 is not a whole number >= 0"),
         ({"STACKBENCH_REPEATS": "7"}, "STACKBENCH_REPEATS is no longer read: a sample is now one server launch"),
     ],

@@ -56,7 +56,7 @@ def by_hand(pair: registry.Pair, python: str, placement: Placement) -> list[floa
                     raise
                 time.sleep(0.1)
         url = f"http://{HOST}:{port}/"
-        wrk = ["taskset", "-c", wrk_cpu, shutil.which("wrk"), "-t1", f"-c{SETTINGS.connections}"]
+        wrk = ["taskset", "-c", wrk_cpu, shutil.which("wrk"), "-t1", f"-c{SETTINGS.loaded}"]
         subprocess.run([*wrk, f"-d{SETTINGS.warmup}s", url], capture_output=True, check=True)
         rates = []
         for _ in range(SETTINGS.runs):
@@ -87,7 +87,7 @@ def main() -> None:
         raise SystemExit("needs at least 2 CPUs")
     def through_harness() -> list[float]:
         with tempfile.TemporaryDirectory() as workdir:
-            measured = launch(pair, (Workload(SCENARIOS[0], SETTINGS.connections),), SETTINGS,
+            measured = launch(pair, (Workload(SCENARIOS[0], SETTINGS.loaded),), SETTINGS,
                               python=args.python, workdir=Path(workdir), placement=placement)
         return [run.wrk.requests_per_second for run in measured.results[0].runs]
 

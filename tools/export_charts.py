@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--machine", default=machine.asv_name(None), help="asv machine name (default: this one)")
     parser.add_argument("--stack", default=stacks.CURRENT)
     parser.add_argument("--scenario", default="plaintext")
-    parser.add_argument("--connections", type=int, default=PROFILES["default"].connections)
+    parser.add_argument("--connections", type=int, default=PROFILES["default"].loaded)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "charts")
     args = parser.parse_args()
     for path in export(ROOT / "results", ROOT, args.out, machine=args.machine, stack=args.stack,

@@ -40,9 +40,9 @@ LAUNCH_OVERHEAD = 1.5
 
 def measure(args: argparse.Namespace) -> list[Path]:
     settings = Settings(duration=args.duration, runs=args.runs, launches=args.launches, rounds=1,
-                        warmup=args.warmup, connections=args.connections)
+                        warmup=args.warmup, connections=(args.connections,))
     envs = {name: stacks.stack_environment(name) for name in args.stacks.split(",")}
-    jobs = [Job(pair, workloads((settings.connections,)), python=python, tag=name)
+    jobs = [Job(pair, workloads(settings.connections), python=python, tag=name)
             for name, python in envs.items() for pair in registry.pairs_named(args.pairs)]
     out = ROOT / "records" / machine.default_name() / "noise"
     out.mkdir(parents=True, exist_ok=True)

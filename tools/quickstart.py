@@ -44,12 +44,11 @@ def main() -> int:
           f"       {ROOT / 'html' / 'index.html'} (asv's site reads JSON, which browsers refuse from\n"
           f"       file://: serve it with `{SERVE_SITE}`, then open http://127.0.0.1:8080/)")
     found = records.invocations(ROOT, machine.asv_name(None), commit, environment)
-    connections = from_environ(env).connections
-    return summarize(found[-1] if found else None, expected=len(registry.pairs()) * len(SCENARIOS),
-                     connections=connections)
+    levels = len(from_environ(env).connections)
+    return summarize(found[-1] if found else None, expected=len(registry.pairs()) * len(SCENARIOS) * levels)
 
 
-def summarize(record: records.Record | None, *, expected: int, connections: int = 32) -> int:
+def summarize(record: records.Record | None, *, expected: int) -> int:
     """Say what the run measured and what failed; 1 if it did not complete."""
     if record is None or not record.sessions:
         print("ERROR: the run left no record: it did not get to measure; see asv's output above",
@@ -62,7 +61,7 @@ def summarize(record: records.Record | None, *, expected: int, connections: int 
     for outcome in outcomes:
         if outcome.status in ("failed", "client-bound"):
             key = outcome.key
-            print(f"  {outcome.status}: {key.server} + {key.framework} {key.scenario}: "
+            print(f"  {outcome.status}: {key.server} + {key.framework} {key.scenario} c{key.connections}: "
                   f"{outcome.reason.splitlines()[0][:300]}")
     if len(outcomes) < expected:
         print(f"ERROR: only {len(outcomes)} of {expected} outcomes recorded: the run was cut short",
