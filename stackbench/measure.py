@@ -169,8 +169,9 @@ def launch(
 ) -> Launch:
     """Launch `pair` once and measure each workload; raises a `StackbenchError` on any failure.
 
-    `check_responses_of`: the scenario names whose first workload in this
-    launch runs the response check instead of the warm-up.
+    `check_responses_of`: the scenario names whose workload at the highest
+    concurrency runs the response check in this launch, instead of its warm-up
+    (faults under load show at the loaded level).
     """
     placement = Placement.split() if placement is None else placement
     started_at = time.time()
@@ -185,11 +186,11 @@ def launch(
     ) as server:
         session = _Session(server, pair, settings, placement, lifeline, on_run)
         results = []
-        to_check = set(check_responses_of)
+        checked_at = {name: max(w.connections for w in workloads if w.scenario.name == name)
+                      for name in check_responses_of if any(w.scenario.name == name for w in workloads)}
         try:
             for workload in workloads:
-                check = workload.scenario.name in to_check
-                to_check.discard(workload.scenario.name)
+                check = checked_at.get(workload.scenario.name) == workload.connections
                 results.append(session.measure(workload, check=check))
         except (ContractError, LoadError) as error:
             # The server's own words are usually the explanation.

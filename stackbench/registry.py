@@ -34,10 +34,16 @@ class Server:
     command: tuple[str, ...]
     # What ends it gracefully; not every server exits on SIGTERM (uwsgi reloads).
     stop_signal: signal.Signals = signal.SIGTERM
+    # The frameworks it serves, when not every app of its interface (a
+    # framework's own server serves that framework only).
+    serves: tuple[str, ...] = ()
 
     def argv(self, *, python: str, target: str, host: str, port: int) -> list[str]:
         values = {"python": python, "target": target, "host": host, "port": port}
         return [part.format(**values) for part in self.command]
+
+    def can_serve(self, app: App) -> bool:
+        return app.interface == self.interface and (not self.serves or app.framework in self.serves)
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,57 @@ SERVERS: tuple[Server, ...] = (
         command=_python_m("daphne", "-v", "0", "-b", "{host}", "-p", "{port}", "{target}"),
     ),
     Server(
+        "uvicorn-h11",
+        "asgi",
+        requires=("uvicorn[standard]",),
+        # Pure Python: h11 parser, asyncio loop.
+        command=_python_m(
+            "uvicorn", "{target}", "--host", "{host}", "--port", "{port}",
+            "--workers", "1", "--loop", "asyncio", "--http", "h11",
+            "--log-level", "warning", "--no-access-log",
+        ),
+        stop_signal=signal.SIGINT,
+    ),
+    Server(
+        "hypercorn-uvloop",
+        "asgi",
+        requires=("hypercorn", "uvloop"),
+        command=_python_m(
+            "hypercorn", "{target}", "--bind", "{host}:{port}", "--workers", "1",
+            "--worker-class", "uvloop", "--log-level", "warning",
+        ),
+    ),
+    Server(
+        "granian",
+        "asgi",
+        requires=("granian",),
+        command=_python_m(
+            "granian", "--interface", "asgi", "--host", "{host}", "--port", "{port}",
+            "--workers", "1", "--log-level", "warning", "--no-access-log", "{target}",
+        ),
+    ),
+    Server(
+        "gunicorn-uvicorn",
+        "asgi",
+        # uvicorn's worker class, now kept in its own package (uvicorn.workers is deprecated).
+        requires=("gunicorn", "uvicorn-worker", "uvicorn[standard]"),
+        command=_python_m(
+            "gunicorn", "--workers", "1", "--worker-class", "uvicorn_worker.UvicornWorker",
+            "--bind", "{host}:{port}", "--log-level", "warning", "{target}",
+        ),
+    ),
+    Server(
+        "sanic",
+        "asgi",
+        requires=("sanic",),
+        # Sanic's own server, for the sanic app only; one process, no banner, no access log.
+        command=_python_m(
+            "sanic", "{target}", "--host", "{host}", "--port", "{port}", "--single-process",
+            "--no-motd", "--no-access-logs",
+        ),
+        serves=("sanic",),
+    ),
+    Server(
         "gunicorn",
         "wsgi",
         requires=("gunicorn",),
@@ -135,6 +192,51 @@ SERVERS: tuple[Server, ...] = (
             "--log-level", "warning", "{target}",
         ),
     ),
+    Server(
+        "gunicorn-gthread",
+        "wsgi",
+        requires=("gunicorn",),
+        # Threads keep connections alive (the sync worker closes each one); 4, as
+        # the other threaded WSGI servers here (a reasoned choice, not a measured one).
+        command=_python_m(
+            "gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "4",
+            "--bind", "{host}:{port}", "--log-level", "warning", "{target}",
+        ),
+    ),
+    Server(
+        "granian",
+        "wsgi",
+        requires=("granian",),
+        command=_python_m(
+            "granian", "--interface", "wsgi", "--host", "{host}", "--port", "{port}",
+            "--workers", "1", "--blocking-threads", "4", "--log-level", "warning", "--no-access-log",
+            "{target}",
+        ),
+    ),
+    Server(
+        "waitress",
+        "wsgi",
+        requires=("waitress",),
+        # 4 threads, as the other threaded WSGI servers here; no access log.
+        command=_python_m("waitress", "--listen={host}:{port}", "--threads=4", "{target}"),
+        stop_signal=signal.SIGINT,
+    ),
+    Server(
+        "cheroot",
+        "wsgi",
+        requires=("cheroot",),
+        # CherryPy's WSGI server (the original study's "cherrypy"), 4 threads;
+        # through a launcher that exits 0 on SIGTERM (stackbench/launchers).
+        command=_python_m("stackbench.launchers.cheroot_wsgi", "{target}", "{host}", "{port}"),
+    ),
+    Server(
+        "twisted",
+        "wsgi",
+        requires=("twisted",),
+        # twisted.web's WSGI resource, as `twist web --wsgi` serves it, through a
+        # launcher that exits 0 on SIGTERM and logs nothing (stackbench/launchers).
+        command=_python_m("stackbench.launchers.twisted_wsgi", "{target}", "{host}", "{port}"),
+    ),
 )
 
 APPS: tuple[App, ...] = (
@@ -143,9 +245,16 @@ APPS: tuple[App, ...] = (
     App("fastapi", "asgi", ("fastapi",)),
     App("falcon", "asgi", ("falcon",)),
     App("sanic", "asgi", ("sanic",)),
+    App("blacksheep", "asgi", ("blacksheep",)),
+    App("litestar", "asgi", ("litestar",)),
+    App("quart", "asgi", ("quart",)),
+    # The project in apps/django_project, as deployed (settings, URLconf, middleware).
+    App("django", "asgi", ("django",)),
     App("raw", "wsgi"),
     App("flask", "wsgi", ("flask",)),
     App("falcon", "wsgi", ("falcon",)),
+    App("django", "wsgi", ("django",)),
+    App("bottle", "wsgi", ("bottle",)),
 )
 
 
@@ -160,7 +269,7 @@ def apps(interface: Interface) -> list[App]:
 def pairs(interface: Interface | None = None) -> list[Pair]:
     """Every server paired with every app of its interface, in registry order."""
     chosen = INTERFACES if interface is None else (interface,)
-    return [Pair(s, a) for i in chosen for s in servers(i) for a in apps(i)]
+    return [Pair(s, a) for i in chosen for s in servers(i) for a in apps(i) if s.can_serve(a)]
 
 
 def find_pair(interface: Interface, server: str, framework: str) -> Pair:
@@ -177,6 +286,9 @@ def find_pair(interface: Interface, server: str, framework: str) -> Pair:
             f"no {interface.upper()} app named {framework!r}; "
             f"known: {', '.join(sorted(by_app))} (stackbench/registry.py)"
         )
+    if not by_server[server].can_serve(by_app[framework]):
+        raise ConfigError(f"{server} serves only {', '.join(by_server[server].serves)}, not {framework} "
+                          "(stackbench/registry.py)")
     return Pair(by_server[server], by_app[framework])
 
 

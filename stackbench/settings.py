@@ -120,7 +120,9 @@ MINIMUM = {"duration": 1, "runs": 1, "launches": 1, "rounds": 1, "warmup": 0}
 
 PROFILES: dict[str, Settings] = {
     # Smoke runs: enough to see that everything works, too few samples to compare.
-    "quick": Settings(duration=1, runs=1, launches=1, rounds=1, warmup=1),
+    # No warm-up (the response check still runs, at the loaded level), so that
+    # the whole grid takes minutes.
+    "quick": Settings(duration=1, runs=1, launches=1, rounds=1, warmup=0),
     "default": Settings(),
     # Longer runs for figures you mean to publish.
     "full": Settings(duration=5, runs=2, launches=5, rounds=3, warmup=2, check=3),

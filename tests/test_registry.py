@@ -9,12 +9,22 @@ from stackbench.errors import ConfigError
 from stackbench.server import ROOT
 
 
-def test_first_slice():
-    assert [s.name for s in registry.servers("asgi")] == ["uvicorn", "hypercorn", "daphne"]
-    assert [s.name for s in registry.servers("wsgi")] == ["gunicorn"]
-    assert [a.framework for a in registry.apps("asgi")] == ["raw", "starlette", "fastapi", "falcon", "sanic"]
-    assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon"]
-    assert len(registry.pairs()) == 3 * 5 + 1 * 3
+def test_the_grid():
+    assert [s.name for s in registry.servers("asgi")] == [
+        "uvicorn", "hypercorn", "daphne", "uvicorn-h11", "hypercorn-uvloop", "granian", "gunicorn-uvicorn", "sanic"]
+    assert [s.name for s in registry.servers("wsgi")] == [
+        "gunicorn", "gunicorn-gthread", "granian", "waitress", "cheroot", "twisted"]
+    assert [a.framework for a in registry.apps("asgi")] == [
+        "raw", "starlette", "fastapi", "falcon", "sanic", "blacksheep", "litestar", "quart", "django"]
+    assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon", "django", "bottle"]
+    # sanic's own server serves the sanic app only.
+    assert [p.app.framework for p in registry.pairs("asgi") if p.server.name == "sanic"] == ["sanic"]
+    assert len(registry.pairs()) == 7 * 9 + 1 + 6 * 5
+
+
+def test_a_framework_server_refuses_other_apps():
+    with pytest.raises(ConfigError, match="sanic serves only sanic, not starlette"):
+        registry.find_pair("asgi", "sanic", "starlette")
 
 
 @pytest.mark.parametrize("app", registry.APPS, ids=lambda a: a.module)
@@ -40,16 +50,17 @@ def test_pairs_of_different_interfaces_are_refused():
 
 
 def test_unknown_names_list_what_exists():
-    with pytest.raises(ConfigError, match="no ASGI server named 'nginx'; known: daphne, hypercorn, uvicorn"):
+    with pytest.raises(ConfigError, match="no ASGI server named 'nginx'; known: daphne, granian, gunicorn-uvicorn,"):
         registry.find_pair("asgi", "nginx", "raw")
-    with pytest.raises(ConfigError, match="no WSGI app named 'django'; known: falcon, flask, raw"):
-        registry.find_pair("wsgi", "gunicorn", "django")
+    with pytest.raises(ConfigError, match="no WSGI app named 'molten'; known: bottle, django, falcon, flask, raw"):
+        registry.find_pair("wsgi", "gunicorn", "molten")
 
 
 def test_requirements_are_what_stacks_resolve():
-    assert registry.requirements() == sorted(
-        ["uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask"]
-    )
+    assert registry.requirements() == sorted([
+        "uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask",
+        "uvloop", "granian", "uvicorn-worker", "waitress", "cheroot", "twisted", "blacksheep", "litestar", "quart",
+        "django", "bottle"])
     assert registry.distribution("uvicorn[standard]") == "uvicorn"
 
 

@@ -1,0 +1,1 @@
+"""Django: the project behind apps/django_wsgi.py and apps/django_asgi.py."""

@@ -1,0 +1,20 @@
+"""Molten (WSGI only; it pins typing-extensions<4, so it needs its own environment)."""
+
+from molten import HTTP_200, App, Response, Route
+
+from apps.calibration import extra_cost
+
+
+def plaintext():
+    extra_cost()
+    return Response(
+        HTTP_200, content="Hello, World!", headers={"content-type": "text/plain; charset=utf-8"}
+    )
+
+
+def json_message():
+    extra_cost()
+    return {"message": "Hello, World!"}
+
+
+app = App(routes=[Route("/", plaintext), Route("/json", json_message)])

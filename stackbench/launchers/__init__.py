@@ -1,0 +1,24 @@
+"""Small entry points for servers whose own command cannot be used as is.
+
+The harness runs every server as ``{python} -m <module> ...`` with the
+environment's own interpreter, and needs a stop signal that ends it with
+status 0. cheroot's and twisted's commands stop cleanly but then exit by the
+signal (status -15); these launchers serve the same app with the same server
+classes and exit 0. Each takes ``TARGET HOST PORT`` (TARGET as ``module:app``).
+Standard library plus the server itself: they run inside the stack's
+environment.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+
+def app_and_address(argv: list[str] = sys.argv) -> tuple[Any, str, int]:
+    """The app object TARGET names, and HOST and PORT, from the command line."""
+    if len(argv) < 4:
+        raise SystemExit(f"usage: python -m {argv[0]} MODULE:APP HOST PORT")
+    module, _, name = argv[1].partition(":")
+    return getattr(importlib.import_module(module), name or "app"), argv[2], int(argv[3])

@@ -1,0 +1,29 @@
+"""cheroot (CherryPy's WSGI server) with 4 threads, exiting 0 on SIGTERM or SIGINT.
+
+`python -m cheroot` stops cleanly but then dies by the signal, and binds
+[::1]:8000 unless told otherwise; this serves with the same Server class.
+"""
+
+import signal
+
+from cheroot import wsgi
+
+from stackbench.launchers import app_and_address
+
+THREADS = 4  # as waitress, gunicorn-gthread and granian WSGI in the registry
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)  # cheroot's safe_start stops the server, then lets it through
+
+
+def main() -> None:
+    app, host, port = app_and_address()
+    server = wsgi.Server((host, port), app, numthreads=THREADS)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    server.safe_start()
+
+
+if __name__ == "__main__":
+    main()
