@@ -36,6 +36,11 @@ def _track(metric):
 
     def track(self, handout: Handout, server, framework, scenario, connections):
         key = Key(self.interface, server, framework, scenario, connections)
+        unpaired = registry.unpaired(self.interface, server, framework)
+        if unpaired:
+            from asv_runner.benchmarks.mark import SkipNotImplemented
+
+            raise SkipNotImplemented(unpaired)
         name = f"{type(self).__name__}.track_{metric.name}{key[1:]}"
         outcome = read(handout, name).get(key)
         if outcome is None:

@@ -286,10 +286,21 @@ def find_pair(interface: Interface, server: str, framework: str) -> Pair:
             f"no {interface.upper()} app named {framework!r}; "
             f"known: {', '.join(sorted(by_app))} (stackbench/registry.py)"
         )
-    if not by_server[server].can_serve(by_app[framework]):
-        raise ConfigError(f"{server} serves only {', '.join(by_server[server].serves)}, not {framework} "
-                          "(stackbench/registry.py)")
+    if unpaired(interface, server, framework):
+        raise ConfigError(unpaired(interface, server, framework))
     return Pair(by_server[server], by_app[framework])
+
+
+def unpaired(interface: str, server: str, framework: str) -> str:
+    """Why a known server and a known app of `interface` are never paired (a
+    framework's own server and another framework's app), or "" if they are, or
+    if either is unknown. asv's parameter grid is the full product; this says
+    which of its combinations are not pairs."""
+    found_server = next((s for s in SERVERS if (s.interface, s.name) == (interface, server)), None)
+    found_app = next((a for a in APPS if (a.interface, a.framework) == (interface, framework)), None)
+    if found_server is None or found_app is None or found_server.can_serve(found_app):
+        return ""
+    return f"{server} serves only {', '.join(found_server.serves)}, not {framework} (stackbench/registry.py)"
 
 
 def pairs_named(text: str, option: str = "--pairs") -> list[Pair]:

@@ -254,6 +254,8 @@ def collect(results_dir: Path, root: Path) -> list[Cell]:
                     if connections is None:
                         continue
                     combination = (*combination, connections)
+                if registry.unpaired(kind.lower(), *combination[:2]):
+                    continue  # in asv's parameter grid, but not a pair
                 by_key.setdefault(Key(kind.lower(), *combination), {})[metric] = value
         sources = {}
         for key, by_metric in by_key.items():
