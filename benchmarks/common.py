@@ -6,7 +6,7 @@ interleaves rounds) and measures every cell asv will ask for, interleaved
 samples, so the load runs once, not once per metric.
 """
 
-from stackbench import asv_environment
+from stackbench import asv_environment, registry
 from stackbench.asv_rounds import Handout, export_rounds, round_for
 from stackbench.errors import PairFailed
 from stackbench.runner import Key
@@ -43,9 +43,11 @@ class Suite:
     def setup_cache(self) -> Handout:
         return asv_environment.measure(SETTINGS, benchmark_names)
 
-    # asv's timeout counts silence; progress is printed after every launch,
-    # so this only has to outlast the longest single step.
-    setup_cache.timeout = SETTINGS.longest_silence
+    # asv.conf.json asks for the forkserver, which imports the suite once and
+    # forks a process per benchmark and parameter combination (spawning one
+    # interpreter for each cost ~0.2 s, 9 minutes for the whole grid). Under it
+    # asv's timeout is the total time, so it bounds the whole session.
+    setup_cache.timeout = SETTINGS.longest_session(len(registry.pairs()))
 
 
 def benchmark_names(key: Key) -> list[str]:

@@ -108,6 +108,17 @@ class Settings:
         wrk_run = max(self.duration, self.warmup, self.check) + self.request_timeout + 30
         return self.startup_timeout + self.stop_grace + 2 * wrk_run + 60
 
+    def longest_session(self, pairs: int, scenarios: int = 2) -> float:
+        """An upper bound, in seconds, on one setup_cache measuring `pairs` pairs.
+
+        asv's forkserver (asv.conf.json's launch_method) times setup_cache by
+        its total time, not by silence; each step inside it has its own bound
+        (longest_silence), so this only has to be generous.
+        """
+        workloads = scenarios * len(self.connections)
+        per_launch = workloads * (self.seconds_per_launch + self.check + 5) + 15
+        return pairs * self.launches * self.rounds * per_launch + 600
+
     def describe(self) -> str:
         return (
             f"{' and '.join(map(str, self.connections))} connections; per round {self.launches} launches of "
