@@ -103,7 +103,9 @@ def _versions(cell: Cell) -> str:
 
 
 def _factors(interface: str) -> list[tuple[str, str]]:
-    return [(a.framework, s.name) for a in registry.apps(interface) for s in registry.servers(interface)]
+    """The (framework, server) of every registered pair: a pair never vanishes from a chart,
+    and a combination the registry never pairs (sanic's server with another app) never shows."""
+    return [(p.app.framework, p.server.name) for p in registry.pairs(interface)]
 
 
 BAR_COLUMNS = [
@@ -125,9 +127,12 @@ def _bar(cell: Cell) -> dict[str, Any]:
     return row
 
 
+MISSING = "no result for this pair in this run"
+
+
 def _gap(factor: tuple[str, str], cell: Cell | None) -> dict[str, Any]:
     status = cell.status if cell else "missing"
-    reason = cell.reason if cell else "no result for this pair in this run"
+    reason = cell.reason if cell else MISSING
     return {"x": list(factor), "server": factor[1], "framework": factor[0], "status": status,
             "reason": reason, "color": GAP_COLORS[status]}
 
@@ -178,11 +183,17 @@ TABLE_COLUMNS = ["interface", "framework", "server", "status", "rps", "p50", "p9
 
 
 def _table(cells: list[Cell]) -> dict[str, list[Any]]:
+    """One row per registered pair; a pair the run has no result for says so."""
+    by_pair = {(c.interface, c.framework, c.server): c for c in cells}
     rows = []
-    for cell in sorted(cells, key=lambda c: (c.interface, c.framework, c.server)):
-        row = {"interface": cell.interface.upper(), "framework": cell.framework, "server": cell.server,
-               "status": cell.status, "versions": _versions(cell), "reason": cell.reason}
-        measured = _bar(cell) if cell.status == "measured" else {}
+    for interface, framework, server in sorted(
+        {(i, f, s) for i in registry.INTERFACES for f, s in _factors(i)} | set(by_pair)
+    ):
+        cell = by_pair.get((interface, framework, server))
+        row = {"interface": interface.upper(), "framework": framework, "server": server,
+               "status": cell.status if cell else "missing", "versions": _versions(cell) if cell else "",
+               "reason": cell.reason if cell else MISSING}
+        measured = _bar(cell) if cell and cell.status == "measured" else {}
         for name in ("rps", "p50", "p99", "cpu_us", "memory_mib"):
             row[name] = measured.get(name)  # None: an empty table cell
         rows.append(row)

@@ -159,7 +159,7 @@ def test_aa_flags_nothing(calibrated):
     done, finding = calibrated
     assert done.returncode == 0, done.stdout + done.stderr
     (run,) = finding.aa
-    assert run.rows == len(METRICS) * 2 * 2  # 2 pairs x 2 scenarios
+    assert run.rows == len(METRICS) * 2 * 2 * 2  # 2 pairs x 2 scenarios x 2 concurrencies
     assert run.flagged == []
 
 
@@ -167,7 +167,8 @@ def test_ab_flags_the_slowed_app_on_its_rows_and_nothing_else(calibrated):
     _, finding = calibrated
     (run,) = finding.ab
     assert sorted(t.benchmark.split("(")[1] for t in run.targets) == [
-        "'uvicorn', 'raw', 'json', 32)", "'uvicorn', 'raw', 'plaintext', 32)"]
+        f"'uvicorn', 'raw', '{scenario}', {connections})"
+        for scenario in ("json", "plaintext") for connections in (1, 32)]
     for target in run.targets:
         # The cost is 500% of the slowest raw row's time in a first measurement; each row's
         # own baseline, measured again by the A/B run, moves with the machine: well above 250%.
