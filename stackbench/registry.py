@@ -230,6 +230,23 @@ SERVERS: tuple[Server, ...] = (
         command=_python_m("stackbench.launchers.cheroot_wsgi", "{target}", "{host}", "{port}"),
     ),
     Server(
+        "uwsgi",
+        "wsgi",
+        # The pyuwsgi wheel: uWSGI's own code built for PyPI, no compiler needed.
+        requires=("pyuwsgi",),
+        # One worker under a master, HTTP/1.1 with keep-alive in the worker, no
+        # request log; through a launcher that stops with status 0 (stackbench/launchers).
+        command=_python_m("stackbench.launchers.uwsgi_wsgi", "{target}", "{host}", "{port}"),
+    ),
+    Server(
+        "bjoern",
+        "wsgi",
+        # Compiled against Debian's libev-dev at install (bjoern ships no wheels).
+        requires=("bjoern",),
+        command=_python_m("stackbench.launchers.bjoern_wsgi", "{target}", "{host}", "{port}"),
+        stop_signal=signal.SIGINT,
+    ),
+    Server(
         "twisted",
         "wsgi",
         requires=("twisted",),

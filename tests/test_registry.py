@@ -13,13 +13,13 @@ def test_the_grid():
     assert [s.name for s in registry.servers("asgi")] == [
         "uvicorn", "hypercorn", "daphne", "uvicorn-h11", "hypercorn-uvloop", "granian", "gunicorn-uvicorn", "sanic"]
     assert [s.name for s in registry.servers("wsgi")] == [
-        "gunicorn", "gunicorn-gthread", "granian", "waitress", "cheroot", "twisted"]
+        "gunicorn", "gunicorn-gthread", "granian", "waitress", "cheroot", "uwsgi", "bjoern", "twisted"]
     assert [a.framework for a in registry.apps("asgi")] == [
         "raw", "starlette", "fastapi", "falcon", "sanic", "blacksheep", "litestar", "quart", "django"]
     assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon", "django", "bottle"]
     # sanic's own server serves the sanic app only.
     assert [p.app.framework for p in registry.pairs("asgi") if p.server.name == "sanic"] == ["sanic"]
-    assert len(registry.pairs()) == 7 * 9 + 1 + 6 * 5
+    assert len(registry.pairs()) == 7 * 9 + 1 + 8 * 5
 
 
 def test_a_framework_server_refuses_other_apps():
@@ -60,7 +60,7 @@ def test_requirements_are_what_stacks_resolve():
     assert registry.requirements() == sorted([
         "uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask",
         "uvloop", "granian", "uvicorn-worker", "waitress", "cheroot", "twisted", "blacksheep", "litestar", "quart",
-        "django", "bottle"])
+        "django", "bottle", "pyuwsgi", "bjoern"])
     assert registry.distribution("uvicorn[standard]") == "uvicorn"
 
 

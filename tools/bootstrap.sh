@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set up what stackbench needs on a Debian machine, as root: wrk and nginx
-# (apt), a virtualenv .venv with the project and its tools, the frozen
-# reference environment, asv's machine file under this machine's name, and the
-# JavaScript and CSS asv's pages would load from CDNs (npm, pinned in
+# Set up what stackbench needs on a Debian machine, as root: wrk, nginx, and
+# libev with a C compiler for bjoern (apt), a virtualenv .venv with the
+# project and its tools, the frozen reference environment, asv's machine file
+# under this machine's name, and the JavaScript and CSS asv's pages would load
+# from CDNs (npm, pinned in
 # stackbench/vendor/package-lock.json; `asv publish` copies them into html/).
 #   tools/bootstrap.sh            for measuring
 #   tools/bootstrap.sh --tests    also the headless browser the page tests use
@@ -15,6 +16,11 @@ command -v wrk >/dev/null || packages+=(wrk)
 # nginx is the reference every run measures beside the pairs (stackbench/reference.py).
 [ -x /usr/sbin/nginx ] || packages+=(nginx)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+# bjoern ships no wheels: each stack's environment compiles it against libev.
+[ -f /usr/include/ev.h ] || packages+=(libev-dev)
+command -v cc >/dev/null || packages+=(gcc libc6-dev)
+python3.11 -c 'import os, sysconfig; assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' \
+    2>/dev/null || packages+=(python3.11-dev)
 command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--tests" ]; then
     [ -x /usr/lib/chromium/chromium-headless-shell ] ||

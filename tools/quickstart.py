@@ -9,6 +9,7 @@ being (a result too: some pairs do not work together); 1 means the run
 itself did not complete.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -27,6 +28,9 @@ SERVE_SITE = f"{sys.executable} -m http.server --bind 127.0.0.1 --directory {ROO
 
 
 def main() -> int:
+    # No options: STACKBENCH_PROFILE and the other STACKBENCH_* variables tune it
+    # (stackbench/settings.py). Anything else on the command line is refused.
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ)
     env.setdefault("STACKBENCH_PROFILE", "quick")

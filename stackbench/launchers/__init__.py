@@ -3,8 +3,8 @@
 The harness runs every server as ``{python} -m <module> ...`` with the
 environment's own interpreter, and needs a stop signal that ends it with
 status 0. cheroot's and twisted's commands stop cleanly but then exit by the
-signal (status -15); these launchers serve the same app with the same server
-classes and exit 0. Each takes ``TARGET HOST PORT`` (TARGET as ``module:app``).
+signal (status -15), uWSGI's reloads on SIGTERM, bjoern has no command; these
+launchers serve the same app with the same server classes and exit 0. Each takes ``TARGET HOST PORT`` (TARGET as ``module:app``).
 Standard library plus the server itself: they run inside the stack's
 environment.
 """
