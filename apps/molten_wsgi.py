@@ -1,4 +1,4 @@
-"""Molten (WSGI only; it pins typing-extensions<4, so it needs its own environment)."""
+"""Molten, WSGI only. It declares typing-extensions<4 and runs with 4.x (registry.OVERRIDES)."""
 
 from molten import HTTP_200, App, Response, Route
 

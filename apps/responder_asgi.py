@@ -1,4 +1,4 @@
-"""Responder."""
+"""Responder, as a fresh project writes it (its session middleware included)."""
 
 import responder
 

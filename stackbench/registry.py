@@ -247,6 +247,14 @@ SERVERS: tuple[Server, ...] = (
         stop_signal=signal.SIGINT,
     ),
     Server(
+        "meinheld",
+        "wsgi",
+        # Its greenlet bound is overridden (OVERRIDES); keep-alive on, no access
+        # log, through a launcher (stackbench/launchers).
+        requires=("meinheld",),
+        command=_python_m("stackbench.launchers.meinheld_wsgi", "{target}", "{host}", "{port}"),
+    ),
+    Server(
         "twisted",
         "wsgi",
         requires=("twisted",),
@@ -267,11 +275,14 @@ APPS: tuple[App, ...] = (
     App("quart", "asgi", ("quart",)),
     # The project in apps/django_project, as deployed (settings, URLconf, middleware).
     App("django", "asgi", ("django",)),
+    App("responder", "asgi", ("responder",)),
     App("raw", "wsgi"),
     App("flask", "wsgi", ("flask",)),
     App("falcon", "wsgi", ("falcon",)),
     App("django", "wsgi", ("django",)),
     App("bottle", "wsgi", ("bottle",)),
+    # Its typing-extensions bound is overridden (OVERRIDES).
+    App("molten", "wsgi", ("molten",)),
 )
 
 
@@ -335,6 +346,32 @@ def pairs_named(text: str, option: str = "--pairs") -> list[Pair]:
                               "(stackbench/registry.py)")
         chosen += matches
     return chosen
+
+
+@dataclass(frozen=True)
+class Override:
+    """A dependency bound declared by a registered package that stacks ignore.
+
+    Old packages carry upper bounds that today's ecosystem has moved past
+    (molten: typing-extensions<4, which pydantic 2 and the rest exclude;
+    meinheld: greenlet<0.5, which does not build on CPython 3.11). Each was
+    checked to import and serve the contract with the newer dependency, and
+    every measurement checks the responses under load anyway; so they share
+    the stack's one environment instead of being dropped or given their own.
+    The stack file lists each override with this reason (stacks.lock).
+    """
+
+    distribution: str
+    declared_by: str
+    why: str
+
+
+OVERRIDES: tuple[Override, ...] = (
+    Override("typing-extensions", "molten",
+             "molten 1.0.2 declares typing-extensions<4; it runs with 4.x, which everything else needs"),
+    Override("greenlet", "meinheld",
+             "meinheld 1.0.2 declares greenlet<0.5, which does not build on CPython 3.11; it runs with greenlet 3"),
+)
 
 
 def requirements() -> list[str]:

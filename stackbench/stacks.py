@@ -15,9 +15,10 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -32,6 +33,8 @@ PYTHON_VERSION = "3.11"
 _AS_OF = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
 # "# absent: litestar: no release on PyPI before 2022-11-24T00:00:00Z"
 _ABSENT = re.compile(r"^# absent: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
+# "# override: greenlet: meinheld 1.0.2 declares greenlet<0.5, ..."
+_OVERRIDE = re.compile(r"^# override: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
 
@@ -77,13 +80,16 @@ class Stack:
     as_of: str | None  # the date its packages were resolved against
     # Registry requirements the stack cannot have, and why (normalized name -> reason).
     absent: dict[str, str] = field(default_factory=dict)
+    # Dependency bounds the stack ignores (registry.OVERRIDES): normalized name -> reason.
+    overrides: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> Stack:
         text = path.read_text()
         found = _AS_OF.search(text)
         absent = {normalize(m[1]): m[2] for m in _ABSENT.finditer(text)}
-        return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None, absent)
+        overrides = {normalize(m[1]): m[2] for m in _OVERRIDE.finditer(text)}
+        return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None, absent, overrides)
 
 
 def names(stacks_dir: Path = STACKS_DIR) -> list[str]:
@@ -128,14 +134,20 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
                           "was released by its date; give a date up to today")
     cutoff = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), timezone.utc)
     stamp = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
-    absent = {r: f"no release on PyPI before {stamp}" for r in registry.requirements()
-              if not _released(r, stamp)}
+    alone = {r: _newest_alone(r, stamp) for r in registry.requirements()}
+    absent = {r: f"no release on PyPI before {stamp}" for r, version in alone.items() if version is None}
     wanted = [r for r in registry.requirements() if r not in absent]
-    completed = _compile(wanted, stamp)
+    overrides = [o for o in registry.OVERRIDES if normalize(o.declared_by) not in
+                 {normalize(registry.distribution(r)) for r in absent}]
+    # A bare name as an override: any release of it, whatever other packages declare.
+    completed = _compile(wanted, stamp, [o.distribution for o in overrides])
     if completed.returncode != 0:
         raise ConfigError(
             f"uv could not resolve the registry's requirements as of {as_of}:\n{completed.stderr}"
         )
+    pins = parse_pins(completed.stdout, f"uv's resolution as of {as_of}")
+    held_back = {r: (alone[r], pins[normalize(registry.distribution(r))]) for r in wanted
+                 if pins.get(normalize(registry.distribution(r))) != alone[r]}
     header = (
         f"# Stack {name!r}: the newest releases on PyPI as of {as_of.isoformat()} "
         f"(uploaded before {stamp}), for CPython {PYTHON_VERSION}.\n"
@@ -143,6 +155,10 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
         f"# as-of: {as_of.isoformat()}\n"
         f"# requires: {' '.join(wanted)}\n"
         + "".join(f"# absent: {registry.distribution(r)}: {why}\n" for r, why in absent.items())
+        + "".join(f"# override: {o.distribution}: {o.why}\n" for o in overrides)
+        + "".join(f"# held back: {registry.distribution(r)}: {newest} is its newest release installable on "
+                  f"CPython {PYTHON_VERSION} by then, but it cannot share the stack; {pinned} can\n"
+                  for r, (newest, pinned) in held_back.items())
     )
     path = stacks_dir / f"{name}.txt"
     path.write_text(header + completed.stdout)
@@ -150,21 +166,41 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     return path
 
 
-def _compile(requirements: list[str], stamp: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [_require_uv(), "pip", "compile", "-", "--exclude-newer", stamp, "--python-version", PYTHON_VERSION,
-         "--no-header"],
-        input="\n".join(requirements) + "\n", capture_output=True, text=True,
-    )
+def _compile(requirements: list[str], stamp: str, overrides: Iterable[str] = ()) -> subprocess.CompletedProcess:
+    with _override_file(overrides) as (override, folder):
+        return subprocess.run(
+            [_require_uv(), "pip", "compile", "-", "--exclude-newer", stamp, "--python-version", PYTHON_VERSION,
+             "--no-header", *override],
+            input="\n".join(requirements) + "\n", capture_output=True, text=True, cwd=folder,
+        )
 
 
-def _released(requirement: str, stamp: str) -> bool:
-    """Whether the requirement has any release before `stamp` (uv says "no versions of")."""
+@contextmanager
+def _override_file(lines: Iterable[str]) -> Iterator[tuple[list[str], str | None]]:
+    """uv's ``--override`` arguments for `lines` and the folder to run uv in, or none.
+
+    The file has a fixed name, given relative to that folder, because uv
+    writes it into the stack file ("# via --override overrides.txt") and a
+    stack must come out the same each time it is locked.
+    """
+    lines = list(lines)
+    if not lines:
+        yield [], None
+        return
+    with tempfile.TemporaryDirectory(prefix="stackbench-overrides-") as folder:
+        (Path(folder) / "overrides.txt").write_text("\n".join(lines) + "\n")
+        yield ["--override", "overrides.txt"], folder
+
+
+def _newest_alone(requirement: str, stamp: str) -> str | None:
+    """The version uv picks for `requirement` on its own before `stamp`, or None if it
+    had no release yet (uv says "no versions of")."""
     completed = _compile([requirement], stamp)
     if completed.returncode == 0:
-        return True
+        return parse_pins(completed.stdout, f"uv's resolution of {requirement}")[
+            normalize(registry.distribution(requirement))]
     if "no versions of" in completed.stderr or "not found in the package registry" in completed.stderr:
-        return False
+        return None
     raise ConfigError(f"uv could not resolve {requirement} as of {stamp}:\n{completed.stderr}")
 
 
@@ -201,19 +237,26 @@ def mismatches(pins: dict[str, str], present: dict[str, str]) -> list[str]:
 def install(stack_file: Path, python: str, root: Path = ROOT, *, harness: bool = True, quiet: bool = False) -> None:
     """Install a pin file (and the harness pins) into `python`'s environment, then check."""
     extra = list(harness_requirements(root)) if harness else []
-    uv = uv_executable() or _sibling_uv(root)
-    if uv is not None:
-        command = [uv, "pip", "install", "--python", python, "-r", str(stack_file), *extra]
-    else:
-        print("uv not found; installing with pip (slower)", flush=True)
-        command = [python, "-m", "pip", "install", "-r", str(stack_file), *extra]
-    if quiet:
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise ConfigError(f"could not install {stack_file}:\n$ {' '.join(command)}\n{done.stdout}{done.stderr}")
-    else:
-        subprocess.run(command, check=True)
     pins = parse_pins(stack_file.read_text(), str(stack_file))
+    # The stack's overrides, at its pinned versions, so that the installer accepts the bounds it ignored.
+    overridden = [f"{name}=={pins[name]}" for name in Stack.from_file(stack_file).overrides if name in pins]
+    uv = uv_executable() or _sibling_uv(root)
+    with _override_file(overridden) as (override, folder):
+        if uv is not None:
+            command = [uv, "pip", "install", "--python", python, "-r", str(stack_file.resolve()), *extra, *override]
+        elif overridden:
+            raise ConfigError(f"{stack_file} overrides dependency bounds ({', '.join(overridden)}), which only "
+                              "uv can install: pip install uv (tools/bootstrap.sh does)")
+        else:
+            print("uv not found; installing with pip (slower)", flush=True)
+            command = [python, "-m", "pip", "install", "-r", str(stack_file), *extra]
+        if quiet:
+            done = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+            if done.returncode != 0:
+                raise ConfigError(
+                    f"could not install {stack_file}:\n$ {' '.join(command)}\n{done.stdout}{done.stderr}")
+        else:
+            subprocess.run(command, check=True, cwd=folder)
     pins |= parse_pins("\n".join(extra), "pyproject.toml dependencies")
     wrong = mismatches(pins, installed(python))
     if wrong:

@@ -166,9 +166,13 @@ def test_aa_flags_nothing(calibrated):
 def test_ab_flags_the_slowed_app_on_its_rows_and_nothing_else(calibrated):
     _, finding = calibrated
     (run,) = finding.ab
-    assert sorted(t.benchmark.split("(")[1] for t in run.targets) == [
-        f"'uvicorn', 'raw', '{scenario}', {connections})"
-        for scenario in ("json", "plaintext") for connections in (1, 32)]
+    targets = {t.benchmark.split("(")[1] for t in run.targets}
+    # Every row of the slowed app is a target, none of another app. At 32 connections
+    # uvicorn + raw can drive wrk's core past the client-bound limit (a busy neighbour
+    # suffices): such a row has no figure to compare and is no target. One connection never does.
+    expected = {f"'uvicorn', 'raw', '{scenario}', {connections})"
+                for scenario in ("json", "plaintext") for connections in (1, 32)}
+    assert {f"'uvicorn', 'raw', '{scenario}', 1)" for scenario in ("json", "plaintext")} <= targets <= expected
     for target in run.targets:
         # The cost is 500% of the slowest raw row's time in a first measurement; each row's
         # own baseline, measured again by the A/B run, moves with the machine: well above 250%.

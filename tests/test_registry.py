@@ -13,13 +13,13 @@ def test_the_grid():
     assert [s.name for s in registry.servers("asgi")] == [
         "uvicorn", "hypercorn", "daphne", "uvicorn-h11", "hypercorn-uvloop", "granian", "gunicorn-uvicorn", "sanic"]
     assert [s.name for s in registry.servers("wsgi")] == [
-        "gunicorn", "gunicorn-gthread", "granian", "waitress", "cheroot", "uwsgi", "bjoern", "twisted"]
+        "gunicorn", "gunicorn-gthread", "granian", "waitress", "cheroot", "uwsgi", "bjoern", "meinheld", "twisted"]
     assert [a.framework for a in registry.apps("asgi")] == [
         "raw", "starlette", "fastapi", "falcon", "sanic", "blacksheep", "litestar", "quart", "django"]
-    assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon", "django", "bottle"]
+    assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon", "django", "bottle", "molten"]
     # sanic's own server serves the sanic app only.
     assert [p.app.framework for p in registry.pairs("asgi") if p.server.name == "sanic"] == ["sanic"]
-    assert len(registry.pairs()) == 7 * 9 + 1 + 8 * 5
+    assert len(registry.pairs()) == 7 * 9 + 1 + 9 * 6
 
 
 def test_a_framework_server_refuses_other_apps():
@@ -52,15 +52,15 @@ def test_pairs_of_different_interfaces_are_refused():
 def test_unknown_names_list_what_exists():
     with pytest.raises(ConfigError, match="no ASGI server named 'nginx'; known: daphne, granian, gunicorn-uvicorn,"):
         registry.find_pair("asgi", "nginx", "raw")
-    with pytest.raises(ConfigError, match="no WSGI app named 'molten'; known: bottle, django, falcon, flask, raw"):
-        registry.find_pair("wsgi", "gunicorn", "molten")
+    with pytest.raises(ConfigError, match="no WSGI app named 'responder'; known: bottle, django, falcon, flask, molten, raw"):
+        registry.find_pair("wsgi", "gunicorn", "responder")
 
 
 def test_requirements_are_what_stacks_resolve():
     assert registry.requirements() == sorted([
         "uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask",
         "uvloop", "granian", "uvicorn-worker", "waitress", "cheroot", "twisted", "blacksheep", "litestar", "quart",
-        "django", "bottle", "pyuwsgi", "bjoern"])
+        "django", "bottle", "pyuwsgi", "bjoern", "meinheld", "molten"])
     assert registry.distribution("uvicorn[standard]") == "uvicorn"
 
 

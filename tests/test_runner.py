@@ -74,7 +74,9 @@ def test_pairs_take_turns_and_one_failing_pair_does_not_sink_the_session(stack_p
         failed = round_.get(Key("asgi", "dies-at-start", "raw", "plaintext", 32))
         assert failed.status == "failed" and "exited with status 3" in failed.reason
         measured = round_.get(Key("asgi", "uvicorn", "starlette", "json", 32))
-        assert measured.status == "measured" and len(measured.samples) == 2
+        # Client-bound or not depends on how busy wrk's core was (neighbours included);
+        # either way the round keeps both launches' samples.
+        assert measured.status in ("measured", "client-bound") and len(measured.samples) == 2
         assert len({s.launch for s in measured.samples}) == 2  # two launches, two samples
     assert session.rounds[0].get(Key("asgi", "uvicorn", "raw", "plaintext", 32)).samples[0].result.check is not None
     assert session.rounds[1].get(Key("asgi", "uvicorn", "raw", "plaintext", 32)).samples[0].result.check is None

@@ -38,6 +38,17 @@ def test_each_stack_pins_everything_the_registry_needs(name):
     assert {"uvloop", "httptools", "h11", "anyio", "pydantic", "werkzeug"} <= set(stack.pins)
 
 
+@pytest.mark.parametrize("name", STACKS)
+def test_each_stack_lists_the_bounds_it_overrides_with_the_reason(name):
+    stack = stacks.load(name)
+    expected = {stacks.normalize(o.distribution): o.why for o in registry.OVERRIDES
+                if stacks.normalize(o.declared_by) in stack.pins}
+    assert stack.overrides == expected and expected  # molten's and meinheld's exist at every date here
+    # The override won: the newer dependency is what the stack pins.
+    assert int(stack.pins["typing-extensions"].split(".")[0]) >= 4
+    assert int(stack.pins["greenlet"].split(".")[0]) >= 1
+
+
 def test_pins_are_parsed_and_normalized():
     text = "# comment\nTyping_Extensions==4.12.2\n    # via pydantic\nuvicorn==0.32.1  # note\n"
     assert stacks.parse_pins(text) == {"typing-extensions": "4.12.2", "uvicorn": "0.32.1"}
