@@ -15,11 +15,11 @@ def test_the_grid():
     assert [s.name for s in registry.servers("wsgi")] == [
         "gunicorn", "gunicorn-gthread", "granian", "waitress", "cheroot", "uwsgi", "bjoern", "meinheld", "twisted"]
     assert [a.framework for a in registry.apps("asgi")] == [
-        "raw", "starlette", "fastapi", "falcon", "sanic", "blacksheep", "litestar", "quart", "django"]
+        "raw", "starlette", "fastapi", "falcon", "sanic", "blacksheep", "litestar", "quart", "django", "responder"]
     assert [a.framework for a in registry.apps("wsgi")] == ["raw", "flask", "falcon", "django", "bottle", "molten"]
     # sanic's own server serves the sanic app only.
     assert [p.app.framework for p in registry.pairs("asgi") if p.server.name == "sanic"] == ["sanic"]
-    assert len(registry.pairs()) == 7 * 9 + 1 + 9 * 6
+    assert len(registry.pairs()) == 7 * 10 + 1 + 9 * 6
 
 
 def test_a_framework_server_refuses_other_apps():
@@ -60,7 +60,7 @@ def test_requirements_are_what_stacks_resolve():
     assert registry.requirements() == sorted([
         "uvicorn[standard]", "hypercorn", "daphne", "gunicorn", "starlette", "fastapi", "falcon", "sanic", "flask",
         "uvloop", "granian", "uvicorn-worker", "waitress", "cheroot", "twisted", "blacksheep", "litestar", "quart",
-        "django", "bottle", "pyuwsgi", "bjoern", "meinheld", "molten"])
+        "django", "bottle", "pyuwsgi", "bjoern", "meinheld", "molten", "responder"])
     assert registry.distribution("uvicorn[standard]") == "uvicorn"
 
 
