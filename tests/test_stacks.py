@@ -15,8 +15,8 @@ from stackbench.server import ROOT
 STACKS = stacks.names()
 
 
-def test_the_two_first_stacks_exist():
-    assert {"2024-11-23", "latest"} <= set(STACKS)
+def test_the_dated_stacks_exist():
+    assert {"2023-11-23", "2024-11-23", "2025-11-23", "latest"} <= set(STACKS)
 
 
 def test_asv_matrix_lists_exactly_the_stack_files():
@@ -87,10 +87,10 @@ def test_lock_tool_registers_a_new_stack_in_asv_conf(tmp_path):
 
     config = tmp_path / "asv.conf.json"
     shutil.copy(ROOT / "asv.conf.json", config)
-    assert register("2023-11-23", config) is True
-    assert register("2023-11-23", config) is False
+    assert register("2022-11-23", config) is True
+    assert register("2022-11-23", config) is False
     names = json.loads(config.read_text())["matrix"]["env"]["STACK"]
-    assert names == sorted([*STACKS, "2023-11-23"])
+    assert names == sorted([*STACKS, "2022-11-23"])
 
 
 @pytest.mark.slow
