@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple, TextIO
 
-from . import reference, registry
+from . import reference, registry, usage
 from .calibration import OFF, Calibration
 from .contract import SCENARIOS
 from .errors import Interrupted, StackbenchError
@@ -263,6 +263,7 @@ class _Runner:
 
     def run(self) -> Session:
         with sigterm_interrupts():
+            self._settle()
             for number in range(len(self.session.rounds)):
                 for cycle in range(self.settings.launches):
                     backwards = (number * self.settings.launches + cycle) % 2 == 1
@@ -276,6 +277,16 @@ class _Runner:
         for number in range(len(self.session.rounds)):
             self._outcomes(number)
         return self.session
+
+    def _settle(self) -> None:
+        """Start on quiet CPUs (usage.settle): once per session, before the first reading."""
+        cpus = self.where.placement.load
+        if cpus is None:
+            return
+        waited, quiet = usage.settle(cpus)
+        if waited > 1.5 or not quiet:
+            self.progress.say(f"waited {waited:.0f} s for wrk's CPU to go quiet"
+                              + ("" if quiet else "; it did not: runs it slows are refused as client-bound"))
 
     def _alive(self) -> None:
         if self.where.lifeline is not None:

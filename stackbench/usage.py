@@ -8,6 +8,7 @@ of some CPUs' time went to anything at all (wrk, or a neighbour starving it).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,3 +95,23 @@ def cpu_clock(cpus: set[int] | frozenset[int]) -> CpuClock:
         busy += spent
         total += spent + idle + iowait
     return CpuClock(busy, total)
+
+
+def settle(cpus: set[int] | frozenset[int], *, busy_below: float = 0.3, quiet_for: float = 1.0,
+           timeout: float = 30.0) -> tuple[float, bool]:
+    """Wait until `cpus` have been less than `busy_below` busy for `quiet_for` seconds.
+
+    Right after asv installs an environment the kernel is still writing it
+    out, and that work lands on any CPU, wrk's included: runs then are
+    refused as client-bound. Waiting for quiet costs seconds once per
+    session. Returns the seconds waited and whether the CPUs went quiet
+    (after `timeout` the session goes on; the client-bound guard still holds).
+    """
+    started = time.monotonic()
+    while True:
+        before = cpu_clock(cpus)
+        time.sleep(quiet_for)
+        if cpu_clock(cpus).share_since(before) < busy_below:
+            return time.monotonic() - started, True
+        if time.monotonic() - started > timeout:
+            return time.monotonic() - started, False

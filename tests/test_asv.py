@@ -95,6 +95,7 @@ def test_each_round_hands_its_own_launches_to_asv_once(asv_run):
     rounds = records.session_from_dict(session).rounds
     assert len(rounds) == 2  # asv ran two rounds from one setup_cache: both were measured
     columns = data["result_columns"]
+    checked = 0
     for interface in ("Asgi", "Wsgi"):
         for metric in METRICS:
             row = dict(zip(columns, data["results"][f"bench_pairs.{interface}.track_{metric.name}"]))
@@ -103,13 +104,22 @@ def test_each_round_hands_its_own_launches_to_asv_once(asv_run):
             for index, (server, framework, scenario, connections) in enumerate(combos):
                 if (interface, server, framework) not in MEASURED:
                     continue
-                where = f"{interface} {metric.name} {server} {framework} {scenario}"
-                assert row["stats_repeat"][index] == 4, where  # 2 rounds x 2 launches, none counted twice
+                where = f"{interface} {metric.name} {server} {framework} {scenario} {connections}"
                 key = Key(interface.lower(), server, framework, scenario, connections)
+                statuses = {r.get(key).status for r in rounds}
+                if statuses != {"measured"}:
+                    # wrk's core was >= 90% busy in a round (a neighbour suffices): that
+                    # round gave asv no figure for this row, by design; nothing else may happen.
+                    assert statuses <= {"measured", "client-bound"}, where
+                    continue
+                checked += 1
+                assert row["stats_repeat"][index] == 4, where  # 2 rounds x 2 launches, none counted twice
                 samples = [s for r in rounds for s in r.get(key).samples]
                 expected = statistics.median(metric.samples(samples))
                 assert math.isclose(row["result"][index], expected, rel_tol=1e-4), where
                 assert len({s.launch for s in samples}) == 4, where
+    # 2 pairs x 2 scenarios x 2 levels x each metric: most rows were compared, not skipped.
+    assert checked >= len(METRICS) * 8 // 2
 
 
 def test_only_the_selected_pairs_were_launched(asv_run):
