@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import sys
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -124,6 +124,30 @@ def _require_uv() -> str:
     if uv is None:
         raise ConfigError("uv is needed to resolve stacks: pip install uv (tools/bootstrap.sh does)")
     return uv
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """One package's move between two versions of a stack (None: not in that version)."""
+
+    name: str
+    old: str | None
+    new: str | None
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.old or '(absent)'} -> {self.new or '(absent)'}"
+
+
+def version_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[VersionChange]:
+    """Every package whose pin differs between two pin sets, by name."""
+    return [VersionChange(name, old.get(name), new.get(name))
+            for name in sorted(old.keys() | new.keys()) if old.get(name) != new.get(name)]
+
+
+def refresh_message(name: str, as_of: date, changes: list[VersionChange]) -> str:
+    """The commit message of a refreshed stack: a summary line, then each change."""
+    return (f"Refresh stack {name} as of {as_of.isoformat()}: {len(changes)} version change"
+            f"{'' if len(changes) == 1 else 's'}\n\n" + "\n".join(str(c) for c in changes) + "\n")
 
 
 def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
