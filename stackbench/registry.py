@@ -7,6 +7,7 @@ exist. Standard library only: asv imports this while discovering the suite.
 
 from __future__ import annotations
 
+import re
 import signal
 from dataclasses import dataclass
 from typing import Literal
@@ -329,6 +330,11 @@ def unpaired(interface: str, server: str, framework: str) -> str:
     if found_server is None or found_app is None or found_server.can_serve(found_app):
         return ""
     return f"{server} serves only {', '.join(found_server.serves)}, not {framework} (stackbench/registry.py)"
+
+
+def asv_pattern(pairs: list[Pair]) -> str:
+    """The ``asv -b`` pattern that selects these pairs' benchmarks (and no reference)."""
+    return "|".join(rf"\('{re.escape(p.server.name)}', '{re.escape(p.app.framework)}'" for p in pairs)
 
 
 def pairs_named(text: str, option: str = "--pairs") -> list[Pair]:

@@ -150,6 +150,21 @@ def refresh_message(name: str, as_of: date, changes: list[VersionChange]) -> str
             f"{'' if len(changes) == 1 else 's'}\n\n" + "\n".join(str(c) for c in changes) + "\n")
 
 
+def refresh(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> list[VersionChange]:
+    """Resolve an existing stack again as of `as_of`; its version changes.
+
+    Without a change the file is left exactly as it was (only its date would
+    differ), so that a refresh that moved nothing leaves nothing to commit.
+    """
+    before = load(name, stacks_dir)
+    text = before.path.read_text()
+    path = lock(name, as_of, stacks_dir)
+    changes = version_changes(before.pins, Stack.from_file(path).pins)
+    if not changes:
+        path.write_text(text)
+    return changes
+
+
 def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     """Resolve the registry's requirements as of the end of `as_of` (UTC); write the stack."""
     today = datetime.now(timezone.utc).date()

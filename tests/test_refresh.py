@@ -47,3 +47,34 @@ def test_refresh_commits_the_stack_with_its_version_changes(tmp_path):
     assert again.returncode == 0 and "no version changed" in again.stdout
     log = subprocess.run(["git", "log", "--format=%s"], cwd=tmp_path, capture_output=True, text=True).stdout
     assert log.splitlines()[0].startswith("Refresh stack") and len(log.splitlines()) == 3
+
+
+@pytest.mark.slow
+def test_gate_refreshes_commits_and_measures_both_commits(tmp_path_factory):
+    """tools/gate.py on a clone whose bottle pin is older: refresh, commit, asv continuous.
+
+    Whether a row got significantly worse depends on the machine; the gate's
+    exit status must be asv's verdict either way.
+    """
+    from .test_asv import MACHINE, asv_env
+
+    clone = tmp_path_factory.mktemp("gate")
+    clone_working_tree(clone)
+    current = stacks.load(stacks.CURRENT)
+    stack_file = clone / "stacks" / f"{stacks.CURRENT}.txt"
+    stack_file.write_text(re.sub(r"(?m)^bottle==\S+$", "bottle==0.12.25", stack_file.read_text()))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "old bottle"],
+                   cwd=clone, check=True)
+    env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_PROFILE="quick", GIT_AUTHOR_NAME="t",
+                  GIT_AUTHOR_EMAIL="t@localhost", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@localhost")
+    done = subprocess.run(
+        [sys.executable, str(clone / "tools" / "gate.py"), "--as-of", current.as_of, "--pairs", "uvicorn:raw"],
+        cwd=clone, env=env, capture_output=True, text=True,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode in (0, 1), output
+    assert f"bottle 0.12.25 -> {current.pins['bottle']}" in done.stdout
+    assert (done.returncode == 1) == ("PERFORMANCE DECREASED" in done.stdout), output
+    # Both commits were measured, in this clone, under the test's machine name.
+    measured = list((clone / "results" / MACHINE).glob(f"*-{stacks.asv_environment(stacks.CURRENT)}.json"))
+    assert len(measured) == 2, output

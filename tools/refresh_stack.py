@@ -13,6 +13,7 @@ version changed, the file is left as it was and nothing is committed.
 import argparse
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,36 +23,40 @@ from stackbench import cli, stacks  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 from tools.lock_stack import parse_date  # noqa: E402
 
+STACKS_DIR = ROOT / "stacks"
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=stacks.CURRENT, help=f"the rolling stack (default: {stacks.CURRENT})")
     parser.add_argument("--as-of", default="today", help="YYYY-MM-DD or 'today' (UTC; the default)")
-    parser.add_argument("--no-commit", action="store_true", help="write the file, commit nothing")
-    args = parser.parse_args()
-    as_of = parse_date(args.as_of)
-    stacks_dir = ROOT / "stacks"
-    before = stacks.load(args.name, stacks_dir)  # the rolling stack must exist already
-    text = before.path.read_text()
-    path = stacks.lock(args.name, as_of, stacks_dir)
-    changes = stacks.version_changes(before.pins, stacks.Stack.from_file(path).pins)
-    if not changes:
-        path.write_text(text)  # only the date would differ: keep the file as it was
-        print(f"stack {args.name!r}: no version changed as of {as_of}; nothing written")
-        return
-    message = stacks.refresh_message(args.name, as_of, changes)
-    print(message, end="")
-    if args.no_commit:
-        return
-    relative = str(path.relative_to(ROOT))
+
+
+def commit(name: str, as_of: date, changes: list[stacks.VersionChange]) -> str:
+    """Commit the stack file alone with the changes in the message; the new commit's short hash."""
+    relative = f"stacks/{name}.txt"
+    message = stacks.refresh_message(name, as_of, changes)
     done = subprocess.run(["git", "commit", "-q", "-m", message, "--", relative], cwd=ROOT,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise ConfigError(f"git could not commit {relative} (the file is written; commit it yourself, or "
                           f"rerun with --no-commit):\n{done.stderr.strip()}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
-    print(f"committed {relative} as {commit}")
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    parser.add_argument("--no-commit", action="store_true", help="write the file, commit nothing")
+    args = parser.parse_args()
+    as_of = parse_date(args.as_of)
+    changes = stacks.refresh(args.name, as_of, STACKS_DIR)
+    if not changes:
+        print(f"stack {args.name!r}: no version changed as of {as_of}; nothing written")
+        return
+    print(stacks.refresh_message(args.name, as_of, changes), end="")
+    if not args.no_commit:
+        print(f"committed stacks/{args.name}.txt as {commit(args.name, as_of, changes)}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ status 0 when no A/A row was flagged and the largest slowdown was detected.
 import argparse
 import math
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -44,8 +43,7 @@ from stackbench.settings import PROFILES, as_dict, from_environ  # noqa: E402
 
 def select(pairs: str) -> str:
     """The asv -b pattern of `server:framework` pairs (pair benchmarks only)."""
-    named = registry.pairs_named(pairs)
-    return "|".join(rf"\('{re.escape(p.server.name)}', '{re.escape(p.app.framework)}'" for p in named)
+    return registry.asv_pattern(registry.pairs_named(pairs))
 
 
 def asv(clone: Path, command: list[str], *, pairs: str, stacks_: list[str], env: dict[str, str],
