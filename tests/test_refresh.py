@@ -7,12 +7,25 @@ import re
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from stackbench import stacks
 from stackbench.server import ROOT
 from stackbench.workspace import clone_working_tree
+
+
+def clone_with_an_older_pin(clone: Path, package: str, version: str) -> Path:
+    """The working tree in `clone`, then a commit pinning `package` of the rolling stack
+    at `version`, as if the stack had been locked before it moved; the stack file."""
+    clone_working_tree(clone)
+    stack_file = clone / "stacks" / f"{stacks.CURRENT}.txt"
+    stack_file.write_text(re.sub(rf"(?m)^{re.escape(package)}==\S+$", f"{package}=={version}",
+                                 stack_file.read_text()))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam",
+                    f"older {package}"], cwd=clone, check=True)
+    return stack_file
 
 
 def test_version_changes_name_each_move_in_order():
@@ -26,12 +39,8 @@ def test_version_changes_name_each_move_in_order():
 @pytest.mark.slow
 def test_refresh_commits_the_stack_with_its_version_changes(tmp_path):
     """An older uvicorn pin, re-resolved as of the committed stack's date (PyPI needed)."""
-    clone_working_tree(tmp_path)
+    stack_file = clone_with_an_older_pin(tmp_path, "uvicorn", "0.30.0")
     current = stacks.load(stacks.CURRENT)
-    stack_file = tmp_path / "stacks" / f"{stacks.CURRENT}.txt"
-    stack_file.write_text(re.sub(r"(?m)^uvicorn==\S+$", "uvicorn==0.30.0", stack_file.read_text()))
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "old uvicorn"],
-                   cwd=tmp_path, check=True)
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@localhost"}
     refresh = [sys.executable, str(tmp_path / "tools" / "refresh_stack.py"), "--as-of", current.as_of]
@@ -59,12 +68,8 @@ def test_gate_refreshes_commits_and_measures_both_commits(tmp_path_factory):
     from .test_asv import MACHINE, asv_env
 
     clone = tmp_path_factory.mktemp("gate")
-    clone_working_tree(clone)
+    clone_with_an_older_pin(clone, "bottle", "0.12.25")
     current = stacks.load(stacks.CURRENT)
-    stack_file = clone / "stacks" / f"{stacks.CURRENT}.txt"
-    stack_file.write_text(re.sub(r"(?m)^bottle==\S+$", "bottle==0.12.25", stack_file.read_text()))
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "old bottle"],
-                   cwd=clone, check=True)
     env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_PROFILE="quick", GIT_AUTHOR_NAME="t",
                   GIT_AUTHOR_EMAIL="t@localhost", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@localhost")
     done = subprocess.run(
