@@ -102,6 +102,11 @@ def _python_m(module: str, *args: str) -> tuple[str, ...]:
     return ("{python}", "-m", module, *args)
 
 
+def _launcher(name: str) -> tuple[str, ...]:
+    """The command of a server run through ``stackbench/launchers/<name>.py`` (TARGET HOST PORT)."""
+    return _python_m(f"stackbench.launchers.{name}", "{target}", "{host}", "{port}")
+
+
 SERVERS: tuple[Server, ...] = (
     Server(
         "uvicorn",
@@ -228,7 +233,7 @@ SERVERS: tuple[Server, ...] = (
         requires=("cheroot",),
         # CherryPy's WSGI server (the original study's "cherrypy"), 4 threads;
         # through a launcher that exits 0 on SIGTERM (stackbench/launchers).
-        command=_python_m("stackbench.launchers.cheroot_wsgi", "{target}", "{host}", "{port}"),
+        command=_launcher("cheroot_wsgi"),
     ),
     Server(
         "uwsgi",
@@ -237,14 +242,14 @@ SERVERS: tuple[Server, ...] = (
         requires=("pyuwsgi",),
         # One worker under a master, HTTP/1.1 with keep-alive in the worker, no
         # request log; through a launcher that stops with status 0 (stackbench/launchers).
-        command=_python_m("stackbench.launchers.uwsgi_wsgi", "{target}", "{host}", "{port}"),
+        command=_launcher("uwsgi_wsgi"),
     ),
     Server(
         "bjoern",
         "wsgi",
         # Compiled against Debian's libev-dev at install (bjoern ships no wheels).
         requires=("bjoern",),
-        command=_python_m("stackbench.launchers.bjoern_wsgi", "{target}", "{host}", "{port}"),
+        command=_launcher("bjoern_wsgi"),
         stop_signal=signal.SIGINT,
     ),
     Server(
@@ -253,7 +258,7 @@ SERVERS: tuple[Server, ...] = (
         # Its greenlet bound is overridden (OVERRIDES); keep-alive on, no access
         # log, through a launcher (stackbench/launchers).
         requires=("meinheld",),
-        command=_python_m("stackbench.launchers.meinheld_wsgi", "{target}", "{host}", "{port}"),
+        command=_launcher("meinheld_wsgi"),
     ),
     Server(
         "twisted",
@@ -261,7 +266,7 @@ SERVERS: tuple[Server, ...] = (
         requires=("twisted",),
         # twisted.web's WSGI resource, as `twist web --wsgi` serves it, through a
         # launcher that exits 0 on SIGTERM and logs nothing (stackbench/launchers).
-        command=_python_m("stackbench.launchers.twisted_wsgi", "{target}", "{host}", "{port}"),
+        command=_launcher("twisted_wsgi"),
     ),
 )
 
@@ -315,8 +320,9 @@ def find_pair(interface: Interface, server: str, framework: str) -> Pair:
             f"no {interface.upper()} app named {framework!r}; "
             f"known: {', '.join(sorted(by_app))} (stackbench/registry.py)"
         )
-    if unpaired(interface, server, framework):
-        raise ConfigError(unpaired(interface, server, framework))
+    never = unpaired(interface, server, framework)
+    if never:
+        raise ConfigError(never)
     return Pair(by_server[server], by_app[framework])
 
 

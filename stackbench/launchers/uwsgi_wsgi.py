@@ -9,17 +9,15 @@ uWSGI's HTTP router, a second process, in front of it.
 """
 
 import os
-import sys
 
 import pyuwsgi
 
-USAGE = "usage: python -m stackbench.launchers.uwsgi_wsgi MODULE:APP HOST PORT"
+from stackbench.launchers import target_and_address
 
 
 def main() -> None:
-    if len(sys.argv) < 4:
-        raise SystemExit(USAGE)
-    target, host, port = sys.argv[1:4]
+    # uWSGI imports the app itself (--module), in the worker it forks.
+    target, host, port = target_and_address()
     pyuwsgi.run([
         "--http11-socket", f"{host}:{port}", "--module", target, "--pythonpath", os.getcwd(),
         "--master", "--die-on-term", "--processes", "1", "--single-interpreter",
