@@ -37,7 +37,7 @@ measurements behind the default profile's numbers.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 from .errors import ConfigError
@@ -74,10 +74,10 @@ class Settings:
         levels = self.connections
         if (not isinstance(levels, tuple) or not levels or any(not isinstance(c, int) or c < 1 for c in levels)
                 or list(levels) != sorted(set(levels))):
-            shown = ",".join(map(str, levels)) if isinstance(levels, tuple) else repr(levels)
+            shown = levels_text(levels) if isinstance(levels, tuple) else repr(levels)
             raise ConfigError(
                 f"{PREFIX}CONNECTIONS={shown} is not a list of whole numbers >= 1, lowest first, each once; the default is "
-                f"{','.join(map(str, Settings.connections))}"
+                f"{levels_text(Settings.connections)}"
             )
         for name, low in MINIMUM.items():
             value = getattr(self, name)
@@ -168,13 +168,15 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
         except ValueError:
             raise ConfigError(
                 f"{PREFIX}{name.upper()}={raw!r} is not a whole number; "
-                f"unset it or give e.g. {_example(getattr(PROFILES[profile], name))}"
+                f"unset it or give e.g. {levels_text(getattr(PROFILES[profile], name))}"
             ) from None
     return replace(PROFILES[profile], **overrides)
 
 
-def _example(value: int | tuple[int, ...]) -> str:
-    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+def levels_text(value: int | Sequence[int]) -> str:
+    """A setting as STACKBENCH_* takes it: ``1,32`` for levels (records before two
+    concurrencies hold a single number), the number itself otherwise."""
+    return str(value) if isinstance(value, int) else ",".join(map(str, value))
 
 
 def as_dict(settings: Settings) -> dict[str, float | list[int]]:

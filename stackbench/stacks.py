@@ -276,9 +276,10 @@ def mismatches(pins: dict[str, str], present: dict[str, str]) -> list[str]:
 def install(stack_file: Path, python: str, root: Path = ROOT, *, harness: bool = True, quiet: bool = False) -> None:
     """Install a pin file (and the harness pins) into `python`'s environment, then check."""
     extra = list(harness_requirements(root)) if harness else []
-    pins = parse_pins(stack_file.read_text(), str(stack_file))
+    stack = Stack.from_file(stack_file)
+    pins = dict(stack.pins)
     # The stack's overrides, at its pinned versions, so that the installer accepts the bounds it ignored.
-    overridden = [f"{name}=={pins[name]}" for name in Stack.from_file(stack_file).overrides if name in pins]
+    overridden = [f"{name}=={pins[name]}" for name in stack.overrides if name in pins]
     uv = uv_executable() or _sibling_uv(root)
     with _override_file(overridden) as (override, folder):
         if uv is not None:

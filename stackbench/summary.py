@@ -27,6 +27,7 @@ from . import records, reference, registry
 from .errors import ConfigError
 from .metrics import METRICS
 from .runner import Key, Outcome, Round
+from .settings import levels_text
 from .stacks import normalize
 
 RESULTS_FORMAT = 2
@@ -79,12 +80,7 @@ class Run:
         if not s:
             return "unknown settings"
         return (f"{s['launches']}x{s['rounds']} launches, {s['runs']}x{s['duration']}s"
-                f" at c{_levels(s['connections'])}")
-
-
-def _levels(connections: int | list[int]) -> str:
-    """Records before two concurrencies hold one level; later ones a list."""
-    return ",".join(map(str, connections)) if isinstance(connections, list) else str(connections)
+                f" at c{levels_text(s['connections'])}")
 
 
 @dataclass(frozen=True)
