@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html.parser
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -44,8 +45,13 @@ class Asset:
     substitute: str = ""
 
     @property
+    def folder(self) -> str:
+        """Where its package's files go, inside html/."""
+        return f"{TARGET}/{self.package}-{self.version}"
+
+    @property
     def local(self) -> str:
-        return f"{TARGET}/{self.package}-{self.version}/{self.file}"
+        return f"{self.folder}/{self.file}"
 
 
 _CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
@@ -82,8 +88,6 @@ _INTEGRITY = re.compile(r'\s+integrity="([^"]*)"')
 
 def installed(package: str, version: str, *, node_modules: Path = NODE_MODULES) -> Path:
     """The installed package's folder, refused unless it is the pinned version."""
-    import json
-
     manifest = node_modules / package / "package.json"
     if not manifest.is_file():
         raise ConfigError(
@@ -112,7 +116,7 @@ def vendor(html_dir: Path, *, node_modules: Path = NODE_MODULES) -> list[Asset]:
     for asset in ASSETS:
         package = installed(asset.package, asset.version, node_modules=node_modules)
         for file in (asset.file, *asset.companions):
-            copy = html_dir / TARGET / f"{asset.package}-{asset.version}" / file
+            copy = html_dir / asset.folder / file
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(package / file, copy)
         text = _point_at_copy(text, asset, html_dir / asset.local)

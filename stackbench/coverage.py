@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import registry, stacks
 from .errors import ConfigError
-from .summary import NOT_SELECTED, Cell, collect, current, stacks_by_date
+from .summary import NOT_SELECTED, Cell, collect, current
 
 README_START = "<!-- coverage: written by tools/coverage.py --readme; do not edit -->"
 README_END = "<!-- coverage end -->"
@@ -75,14 +75,13 @@ def machines(results_dir: Path, root: Path) -> list[str]:
     return sorted({cell.run.machine.name for cell in collect(results_dir, root)})
 
 
-def _every_stack(measured: list[str], stacks_dir: Path) -> list[str]:
+def _every_stack(cells: list[Cell], stacks_dir: Path) -> list[str]:
     """The stacks the runs measured and every stack file besides (a stack no run
     has measured yet shows as "not run"), oldest as-of date first."""
-    if not stacks_dir.is_dir():
-        return measured
-    as_of = {name: stacks.load(name, stacks_dir).as_of or "9999" for name in stacks.names(stacks_dir)}
-    order = {name: i for i, name in enumerate(measured)}
-    return sorted(set(measured) | set(as_of), key=lambda n: (as_of.get(n, "9999"), order.get(n, 0), n))
+    as_of = {cell.run.stack: cell.run.as_of or "9999" for cell in cells}
+    if stacks_dir.is_dir():
+        as_of |= {name: stacks.load(name, stacks_dir).as_of or "9999" for name in stacks.names(stacks_dir)}
+    return sorted(as_of, key=lambda name: (as_of[name], name))
 
 
 def build(results_dir: Path, root: Path, machine: str | None = None) -> Coverage:
@@ -103,7 +102,7 @@ def build(results_dir: Path, root: Path, machine: str | None = None) -> Coverage
               for key, found in grouped.items()}
     return Coverage(
         machine=machine or "",
-        stacks=_every_stack(stacks_by_date(current(mine)), root / "stacks"),
+        stacks=_every_stack(current(mine), root / "stacks"),
         pairs=registry.pairs(),
         verdicts={key: _verdict(found) for key, found in newest.items()},
     )

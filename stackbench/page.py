@@ -127,12 +127,13 @@ def _bar(cell: Cell) -> dict[str, Any]:
     return row
 
 
-MISSING = "no result for this pair in this run"
+def _status(cell: Cell | None) -> tuple[str, str]:
+    """A pair's status and reason in a view; a pair the run has no result for is "missing"."""
+    return (cell.status, cell.reason) if cell else ("missing", "no result for this pair in this run")
 
 
 def _gap(factor: tuple[str, str], cell: Cell | None) -> dict[str, Any]:
-    status = cell.status if cell else "missing"
-    reason = cell.reason if cell else MISSING
+    status, reason = _status(cell)
     return {"x": list(factor), "server": factor[1], "framework": factor[0], "status": status,
             "reason": reason, "color": GAP_COLORS[status]}
 
@@ -190,9 +191,9 @@ def _table(cells: list[Cell]) -> dict[str, list[Any]]:
         {(i, f, s) for i in registry.INTERFACES for f, s in _factors(i)} | set(by_pair)
     ):
         cell = by_pair.get((interface, framework, server))
+        status, reason = _status(cell)
         row = {"interface": interface.upper(), "framework": framework, "server": server,
-               "status": cell.status if cell else "missing", "versions": _versions(cell) if cell else "",
-               "reason": cell.reason if cell else MISSING}
+               "status": status, "versions": _versions(cell) if cell else "", "reason": reason}
         measured = _bar(cell) if cell and cell.status == "measured" else {}
         for name in ("rps", "p50", "p99", "cpu_us", "memory_mib"):
             row[name] = measured.get(name)  # None: an empty table cell
