@@ -45,10 +45,9 @@ def main() -> int:
     print(summary, end="")
     print(f"committed stacks/{args.name}.txt as {commit(args.name, as_of, changes)}", flush=True)
     bin_dir = Path(sys.executable).parent
-    command = [str(bin_dir / "asv"), "continuous", "--factor", str(args.factor),
+    selection = ["-b", registry.asv_pattern(chosen)] if chosen else []
+    command = [str(bin_dir / "asv"), "continuous", *selection, "--factor", str(args.factor),
                "-E", stacks.asv_environment(args.name), "HEAD~1", "HEAD"]
-    if chosen:
-        command[2:2] = ["-b", registry.asv_pattern(chosen)]
     print("$ " + " ".join(command), flush=True)
     # asv's install step finds uv on PATH; it sits next to this interpreter.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
