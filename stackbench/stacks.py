@@ -171,8 +171,7 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     if as_of > today:
         raise ConfigError(f"--as-of {as_of} is in the future (today is {today}, UTC): a stack pins what "
                           "was released by its date; give a date up to today")
-    cutoff = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), timezone.utc)
-    stamp = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = cutoff(as_of)
     alone = {r: _newest_alone(r, stamp) for r in registry.requirements()}
     absent = {r: f"no release on PyPI before {stamp}" for r, version in alone.items() if version is None}
     wanted = [r for r in registry.requirements() if r not in absent]
@@ -205,13 +204,64 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     return path
 
 
-def _compile(requirements: list[str], stamp: str, overrides: Iterable[str] = ()) -> subprocess.CompletedProcess:
-    with _override_file(overrides) as (override, folder):
-        return subprocess.run(
-            [_require_uv(), "pip", "compile", "-", "--exclude-newer", stamp, "--python-version", PYTHON_VERSION,
-             "--no-header", *override],
+def _compile(requirements: list[str], stamp: str | None, overrides: Iterable[str] = (), *,
+             constraints: Iterable[str] = (), preferred: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``uv pip compile`` on `requirements`; its output is the completed process's stdout.
+
+    Each extra input is a file of a fixed name in a scratch folder, named
+    relative to it, because uv writes those names into the output ("# via
+    --override overrides.txt") and a stack must come out the same each time
+    it is locked. `preferred` becomes uv's output file, whose pins uv keeps
+    where the requirements allow (how it updates a lock file).
+    """
+    with tempfile.TemporaryDirectory(prefix="stackbench-resolve-") as folder:
+        options = []
+        for option, name, lines in (("--override", "overrides.txt", list(overrides)),
+                                    ("--constraint", "constraints.txt", list(constraints))):
+            if lines:
+                (Path(folder) / name).write_text("\n".join(lines) + "\n")
+                options += [option, name]
+        if preferred is not None:
+            (Path(folder) / "preferred.txt").write_text(preferred)
+            options += ["--output-file", "preferred.txt"]
+        if stamp is not None:
+            options += ["--exclude-newer", stamp]
+        completed = subprocess.run(
+            [_require_uv(), "pip", "compile", "-", "--python-version", PYTHON_VERSION, "--no-header", *options],
             input="\n".join(requirements) + "\n", capture_output=True, text=True, cwd=folder,
         )
+        if preferred is not None and completed.returncode == 0:
+            completed.stdout = (Path(folder) / "preferred.txt").read_text()
+        return completed
+
+
+def resolve(requirements: Iterable[str], *, stamp: str | None = None, constraints: Mapping[str, str] | None = None,
+            preferred: Mapping[str, str] | None = None, overrides: Iterable[str] = ()) -> dict[str, str]:
+    """uv's resolution of `requirements` for CPython 3.11: pins by normalized name.
+
+    `constraints`: versions it must take; `preferred`: versions it keeps where
+    it can; `overrides`: requirements that replace what packages declare;
+    `stamp`: nothing uploaded after it. Unresolvable: a ConfigError with uv's words.
+    """
+    requirements = list(requirements)
+    completed = _compile(requirements, stamp, overrides,
+                         constraints=[f"{n}=={v}" for n, v in sorted((constraints or {}).items())],
+                         preferred=None if preferred is None else pin_lines(preferred))
+    if completed.returncode != 0:
+        raise ConfigError(f"uv could not resolve {' '.join(requirements)}"
+                          f"{f' as of {stamp}' if stamp else ''}:\n{completed.stderr.strip()}")
+    return parse_pins(completed.stdout, f"uv's resolution of {' '.join(requirements)}")
+
+
+def pin_lines(pins: Mapping[str, str]) -> str:
+    """`name==version` lines, sorted: a pin file's body."""
+    return "".join(f"{name}=={version}\n" for name, version in sorted(pins.items()))
+
+
+def cutoff(as_of: date) -> str:
+    """The moment a stack as of `as_of` stops at: the end of that day, UTC, as uv's --exclude-newer takes it."""
+    return datetime.combine(as_of + timedelta(days=1), datetime.min.time(), timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
 
 
 @contextmanager

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import zipfile
+from pathlib import Path
+
 from stackbench.measure import Placement, Run, WorkloadResult
 from stackbench.reference import Reading
 from stackbench.runner import Key, Outcome, Round, Sample, Session
@@ -42,3 +47,23 @@ def session(*rounds: dict[Key, list[float]] | list[Outcome], started: float = 0.
             round_.add(outcome)
         built.append(round_)
     return Session(built, started, ended, Placement(frozenset({0}), frozenset({1})))
+
+
+def wheel(folder: Path, name: str, version: str, files: dict[str, str], requires: tuple[str, ...] = ()) -> Path:
+    """A pure-Python wheel of `files` (path -> text), written into `folder`: a local package for uv."""
+    info = f"{name}-{version}.dist-info"
+    contents = {
+        **files,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                            + "".join(f"Requires-Dist: {r}\n" for r in requires),
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = "".join(
+        f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()},"
+        f"{len(text.encode())}\n" for path, text in contents.items()) + f"{info}/RECORD,,\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in {**contents, f"{info}/RECORD": record}.items():
+            archive.writestr(member, text)
+    return path
