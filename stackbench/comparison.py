@@ -13,13 +13,15 @@ looks like `asv compare`'s.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asv.config import Config
 from asv.commands.compare import Compare, _is_result_better, _isna, unroll_result
-from asv.results import iter_results_for_machine_and_hash
+from asv.results import iter_results_for_machine, iter_results_for_machine_and_hash
+from asv_runner.statistics import compute_stats
 
 # asv's compare marks: worse, better, newly failing, newly working, not
 # comparable (versions differ), beyond the factor but not significant, same.
@@ -104,16 +106,32 @@ def rows(before: list[ResultTuple], after: list[ResultTuple], factor: float) -> 
             mark = FIXED
         elif _isna(v1) or _isna(v2):
             mark = SAME
-        elif _is_result_better(v2, v1, (st2, sa2), (st1, sa1), factor):
-            mark = BETTER
-        elif _is_result_better(v1, v2, (st1, sa1), (st2, sa2), factor):
-            mark = WORSE
-        elif _is_result_better(v1, v2, None, None, factor) or _is_result_better(v2, v1, None, None, factor):
-            mark = INSIGNIFICANT
         else:
-            mark = SAME
+            mark = _figures_mark(v1, (st1, sa1), v2, (st2, sa2), factor)
         found.append(Row(name, env, v1, v2, mark))
     return found
+
+
+def _figures_mark(v1: float, ss1: tuple[Any, Any], v2: float, ss2: tuple[Any, Any], factor: float) -> str:
+    """asv compare's mark for two figures with their (stats, samples); lower is better."""
+    if _is_result_better(v2, v1, ss2, ss1, factor):
+        return BETTER
+    if _is_result_better(v1, v2, ss1, ss2, factor):
+        return WORSE
+    if _is_result_better(v1, v2, None, None, factor) or _is_result_better(v2, v1, None, None, factor):
+        return INSIGNIFICANT
+    return SAME
+
+
+def mark(before: Sequence[float], after: Sequence[float], factor: float) -> str:
+    """How `asv compare --factor` marks two sets of samples measured outside asv (seconds).
+
+    The figures and statistics are asv's own (`compute_stats`: the median and
+    its 99% interval), so a row here means what it means in asv's tables.
+    """
+    v1, st1 = compute_stats(list(before), 1)
+    v2, st2 = compute_stats(list(after), 1)
+    return _figures_mark(v1, (st1, list(before)), v2, (st2, list(after)), factor)
 
 
 def _no_figure(value: float | None) -> bool:
@@ -128,3 +146,34 @@ def print_table(conf: Any, before: list[ResultTuple], after: list[ResultTuple], 
         conf, names[0], names[1], factor=factor, split=split, resultset_1=iter(before), resultset_2=iter(after),
         only_changed=only_changed, sort=sort, commit_names={names[0]: names[0], names[1]: names[1]},
     )
+
+
+# The metrics a comparison can be made on: the benchmark name asv gives each (None: every one).
+METRICS = {
+    "normalized": "track_normalized_seconds_per_request",
+    "raw": "track_seconds_per_request",
+    "all": None,
+}
+
+
+def report(before: list[ResultTuple], after: list[ResultTuple], *, names: tuple[str, str], metric: str,
+           factor: float, only_changed: bool = False, sort: str = "default") -> bool:
+    """asv's table of the two sets (already on one machine and environment label), then how many rows
+    were compared and flagged; True when a row got significantly worse."""
+    conf = Config.load(str(Path(__file__).resolve().parent.parent / "asv.conf.json"))
+    worse, _ = print_table(conf, before, after, factor=factor, names=names, only_changed=only_changed, sort=sort)
+    found = rows(before, after, factor)
+    compared = [r for r in found if r.ratio is not None]
+    flagged = [r for r in found if r.flagged]
+    print(f"\n{len(compared)} rows compared ({metric}), {len(flagged)} flagged at --factor {factor}")
+    return bool(worse)
+
+
+def commits_with(results_dir: Path, machine: str, env_names: Iterable[str]) -> list[str]:
+    """The commits that have results for every one of `env_names` on `machine`, newest first."""
+    wanted = set(env_names)
+    found: dict[str, tuple[set[str], int]] = {}
+    for result in iter_results_for_machine(str(results_dir), machine):
+        envs, date = found.get(result.commit_hash, (set(), 0))
+        found[result.commit_hash] = (envs | {result.env_name}, max(date, result.date or 0))
+    return [c for c, (envs, _) in sorted(found.items(), key=lambda item: -item[1][1]) if wanted <= envs]

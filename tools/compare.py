@@ -23,13 +23,6 @@ sys.path.insert(0, str(ROOT))
 from stackbench import cli, comparison, stacks  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 
-METRICS = {
-    "normalized": "track_normalized_seconds_per_request",
-    "raw": "track_seconds_per_request",
-    "all": None,
-}
-
-
 def load_run(text: str, metric: str | None, results: Path) -> tuple[str, list[comparison.ResultTuple]]:
     parts = text.split(":")
     if len(parts) not in (2, 3):
@@ -50,7 +43,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before")
     parser.add_argument("after")
-    parser.add_argument("--metric", choices=sorted(METRICS), default="normalized")
+    parser.add_argument("--metric", choices=sorted(comparison.METRICS), default="normalized")
     parser.add_argument("--factor", type=float, default=1.1)
     parser.add_argument("--only-changed", action="store_true")
     parser.add_argument("--sort", choices=["default", "ratio", "name"], default="default")
@@ -59,22 +52,15 @@ def main() -> int:
     parser.add_argument("--results-after", type=Path, default=ROOT / "results",
                         help="asv results folder of the second run (e.g. a clone's)")
     args = parser.parse_args()
-    metric = METRICS[args.metric]
+    metric = comparison.METRICS[args.metric]
     (name_a, a) = load_run(args.before, metric, args.results_before)
     (name_b, b) = load_run(args.after, metric, args.results_after)
     # asv joins rows on machine and environment: give both sides one label of each.
     same_env = {r[7] for r in a} == {r[7] for r in b}
     a = comparison.relabel(a, machine="compared", env_name=None if same_env else "stack")
     b = comparison.relabel(b, machine="compared", env_name=None if same_env else "stack")
-    from asv.config import Config
-
-    conf = Config.load(str(ROOT / "asv.conf.json"))
-    worse, _ = comparison.print_table(conf, a, b, factor=args.factor, names=(name_a, name_b),
-                                      only_changed=args.only_changed, sort=args.sort)
-    rows = comparison.rows(a, b, args.factor)
-    compared = [r for r in rows if r.ratio is not None]
-    flagged = [r for r in rows if r.flagged]
-    print(f"\n{len(compared)} rows compared ({args.metric}), {len(flagged)} flagged at --factor {args.factor}")
+    worse = comparison.report(a, b, names=(name_a, name_b), metric=args.metric, factor=args.factor,
+                              only_changed=args.only_changed, sort=args.sort)
     return 1 if worse else 0
 
 
