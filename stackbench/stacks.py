@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import sys
 import tomllib
+import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ _AS_OF = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
 _ABSENT = re.compile(r"^# absent: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
 # "# override: greenlet: meinheld 1.0.2 declares greenlet<0.5, ..."
 _OVERRIDE = re.compile(r"^# override: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
+# "# moved: pyyaml: 5.4.1, uv's choice by the date, does not install on CPython 3.11 (...); 6.0 ..."
+_MOVED = re.compile(r"^# moved: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
 
@@ -82,6 +85,8 @@ class Stack:
     absent: dict[str, str] = field(default_factory=dict)
     # Dependency bounds the stack ignores (registry.OVERRIDES): normalized name -> reason.
     overrides: dict[str, str] = field(default_factory=dict)
+    # Packages moved past a release that does not install on CPython 3.11 (lock): name -> what and why.
+    moved: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> Stack:
@@ -89,7 +94,9 @@ class Stack:
         found = _AS_OF.search(text)
         absent = {normalize(m[1]): m[2] for m in _ABSENT.finditer(text)}
         overrides = {normalize(m[1]): m[2] for m in _OVERRIDE.finditer(text)}
-        return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None, absent, overrides)
+        moved = {normalize(m[1]): m[2] for m in _MOVED.finditer(text)}
+        return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None, absent, overrides,
+                   moved)
 
 
 def names(stacks_dir: Path = STACKS_DIR) -> list[str]:
@@ -178,12 +185,24 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     overrides = [o for o in registry.OVERRIDES if normalize(o.declared_by) not in
                  {normalize(registry.distribution(r)) for r in absent}]
     # A bare name as an override: any release of it, whatever other packages declare.
-    completed = _compile(wanted, stamp, [o.distribution for o in overrides])
-    if completed.returncode != 0:
-        raise ConfigError(
-            f"uv could not resolve the registry's requirements as of {as_of}:\n{completed.stderr}"
-        )
-    pins = parse_pins(completed.stdout, f"uv's resolution as of {as_of}")
+    bare = [o.distribution for o in overrides]
+    moved: list[Moved] = []
+    while True:
+        completed = _compile(wanted, stamp, [*bare, *(f"{m.name}=={m.new}" for m in moved)],
+                             newer_allowed={m.name: cutoff(date.fromisoformat(m.uploaded)) for m in moved})
+        if completed.returncode != 0:
+            raise ConfigError(
+                f"uv could not resolve the registry's requirements as of {as_of}:\n{completed.stderr}"
+            )
+        pins = parse_pins(completed.stdout, f"uv's resolution as of {as_of}")
+        failure = _install_failure(completed.stdout, [*(o.distribution for o in overrides), *(m.name for m in moved)])
+        if failure is None:
+            break
+        failed, version, words = failure
+        if any(m.name == failed for m in moved) or len(moved) >= MAX_MOVES:
+            raise ConfigError(f"the stack as of {as_of} does not install on CPython {PYTHON_VERSION}: "
+                              f"{failed} {version}: {words}")
+        moved.append(_nearest_installable(failed, version, words))
     held_back = {r: (alone[r], pins[normalize(registry.distribution(r))]) for r in wanted
                  if pins.get(normalize(registry.distribution(r))) != alone[r]}
     header = (
@@ -194,6 +213,8 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
         f"# requires: {' '.join(wanted)}\n"
         + "".join(f"# absent: {registry.distribution(r)}: {why}\n" for r, why in absent.items())
         + "".join(f"# override: {o.distribution}: {o.why}\n" for o in overrides)
+        + "".join(f"# override: {m.name}: {MOVED_OVERRIDE}\n" for m in moved)
+        + "".join(f"# moved: {m.name}: {m}\n" for m in moved)
         + "".join(f"# held back: {registry.distribution(r)}: {newest} is its newest release installable on "
                   f"CPython {PYTHON_VERSION} by then, but it cannot share the stack; {pinned} can\n"
                   for r, (newest, pinned) in held_back.items())
@@ -204,8 +225,106 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     return path
 
 
+# Why a moved package overrides its dependants' bounds (its stack's "# override:" line).
+MOVED_OVERRIDE = "moved past the bounds its dependants declare (see 'moved')"
+# How many packages a lock may move past an uninstallable release before it gives up.
+MAX_MOVES = 5
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A package whose release as of a stack's date does not install on CPython 3.11, and what replaces it."""
+
+    name: str
+    old: str
+    new: str
+    uploaded: str  # when `new` was uploaded (date)
+    why: str  # uv's words about `old`
+
+    def __str__(self) -> str:
+        return (f"{self.old}, uv's choice by the date, does not install on CPython {PYTHON_VERSION} ({self.why}); "
+                f"{self.new} (uploaded {self.uploaded}), the nearest later release that does, replaces it")
+
+
+def _install_failure(pins: str, overrides: Iterable[str]) -> tuple[str, str, str] | None:
+    """Install `pins` into a scratch virtualenv: None, or the package uv failed to build,
+    its version and uv's words about why."""
+    with tempfile.TemporaryDirectory(prefix="stackbench-trial-") as folder:
+        python = _new_virtualenv(Path(folder) / "venv")
+        pin_file = Path(folder) / "pins.txt"
+        pin_file.write_text("".join(f"# override: {name}: trial\n" for name in overrides) + pins)
+        try:
+            install(pin_file, python, harness=False, quiet=True)
+        except ConfigError as error:
+            text = str(error)
+            found = re.search(r"Failed to (?:build|download|install) `([A-Za-z0-9._-]+)==([^`]+)`", text)
+            if found is None:
+                raise ConfigError(f"a trial install of the stack failed, and uv names no package:\n{text}") from None
+            cause = [line.strip(" │×╰─▶") for line in text.splitlines() if line.strip(" │×╰─▶")]
+            why = next((line for line in reversed(cause) if "error" in line.lower()), cause[-1])
+            return normalize(found[1]), found[2], why[:200]
+    return None
+
+
+def _nearest_installable(name: str, version: str, why: str) -> Moved:
+    """The first final release of `name` uploaded after `version` that installs here on its own."""
+    for candidate, uploaded in _later_releases(name, version):
+        with tempfile.TemporaryDirectory(prefix="stackbench-trial-") as folder:
+            python = _new_virtualenv(Path(folder) / "venv")
+            done = subprocess.run([_require_uv(), "pip", "install", "-q", "--python", python, "--no-deps",
+                                   f"{name}=={candidate}"], capture_output=True, text=True)
+        if done.returncode == 0:
+            return Moved(name, version, candidate, uploaded[:10], why)
+    raise ConfigError(f"{name} {version} does not install on CPython {PYTHON_VERSION} ({why}), "
+                      "and no later release does either")
+
+
+def _later_releases(name: str, version: str) -> list[tuple[str, str]]:
+    """Final releases of `name` uploaded after `version`, oldest first, with their upload times (PyPI's JSON)."""
+    request = urllib.request.Request(f"{PYPI_SIMPLE}/{normalize(name)}/",
+                                     headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        files = json.load(response)["files"]
+    first: dict[str, str] = {}
+    for entry in files:
+        release = _release_of(entry["filename"])
+        if release is None or entry.get("yanked") or not entry.get("upload-time"):
+            continue
+        first[release] = min(first.get(release, entry["upload-time"]), entry["upload-time"])
+    if version not in first:
+        raise ConfigError(f"PyPI lists no release {version} of {name}")
+    return sorted(((v, t) for v, t in first.items() if t > first[version] and _FINAL.match(v)),
+                  key=lambda item: item[1])
+
+
+PYPI_SIMPLE = "https://pypi.org/simple"
+_FINAL = re.compile(r"^\d+(\.\d+)*(\.post\d+)?$")
+
+
+def _release_of(filename: str) -> str | None:
+    """The release a distribution file is of: "PyYAML-6.0.1-cp311-...whl" and "PyYAML-6.0.1.tar.gz" -> "6.0.1"."""
+    if filename.endswith(".whl"):  # a wheel's name part never holds a dash
+        return filename.split("-")[1]
+    for suffix in (".tar.gz", ".zip"):
+        if filename.endswith(suffix):  # an sdist's name part may: the release is after the last one
+            return filename[: -len(suffix)].rsplit("-", 1)[-1]
+    return None
+
+
+def _new_virtualenv(target: Path) -> str:
+    """A new virtualenv of the base interpreter at `target`; its Python."""
+    uv = uv_executable() or _sibling_uv(ROOT)
+    command = ([uv, "venv", "-q", "--python", str(base_python()), str(target)] if uv
+               else [str(base_python()), "-m", "venv", str(target)])
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ConfigError(f"could not create {target}:\n$ {' '.join(command)}\n{done.stdout}{done.stderr}")
+    return str(target / "bin" / "python")
+
+
 def _compile(requirements: list[str], stamp: str | None, overrides: Iterable[str] = (), *,
-             constraints: Iterable[str] = (), preferred: str | None = None) -> subprocess.CompletedProcess:
+             constraints: Iterable[str] = (), preferred: str | None = None,
+             newer_allowed: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``uv pip compile`` on `requirements`; its output is the completed process's stdout.
 
     Each extra input is a file of a fixed name in a scratch folder, named
@@ -226,6 +345,9 @@ def _compile(requirements: list[str], stamp: str | None, overrides: Iterable[str
             options += ["--output-file", "preferred.txt"]
         if stamp is not None:
             options += ["--exclude-newer", stamp]
+            # Moved past an uninstallable release: its replacement came later than the stamp.
+            options += [a for name, until in (newer_allowed or {}).items()
+                        for a in ("--exclude-newer-package", f"{name}={until}")]
         completed = subprocess.run(
             [_require_uv(), "pip", "compile", "-", "--python-version", PYTHON_VERSION, "--no-header", *options],
             input="\n".join(requirements) + "\n", capture_output=True, text=True, cwd=folder,
@@ -388,12 +510,7 @@ def pinned_environment(folder: Path, name: str, pins: str, *, harness: bool = Tr
         if marker.is_file():  # built by another process meanwhile
             return str(python)
         shutil.rmtree(target, ignore_errors=True)
-        uv = uv_executable() or _sibling_uv(root)
-        command = ([uv, "venv", "-q", "--python", str(base_python()), str(target)] if uv
-                   else [str(base_python()), "-m", "venv", str(target)])
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise ConfigError(f"could not create {target}:\n$ {' '.join(command)}\n{done.stdout}{done.stderr}")
+        _new_virtualenv(target)
         pin_file = folder / f"{target.name}.txt"
         pin_file.write_text(pins)
         install(pin_file, str(python), root, harness=harness, quiet=True)

@@ -43,6 +43,8 @@ def test_each_stack_lists_the_bounds_it_overrides_with_the_reason(name):
     stack = stacks.load(name)
     expected = {stacks.normalize(o.distribution): o.why for o in registry.OVERRIDES
                 if stacks.normalize(o.declared_by) in stack.pins}
+    # A package moved past an uninstallable release overrides the bounds of what needs it.
+    expected |= {name: stacks.MOVED_OVERRIDE for name in stack.moved}
     assert stack.overrides == expected and expected  # molten's and meinheld's exist at every date here
     # The override won: the newer dependency is what the stack pins.
     assert int(stack.pins["typing-extensions"].split(".")[0]) >= 4
@@ -87,10 +89,10 @@ def test_lock_tool_registers_a_new_stack_in_asv_conf(tmp_path):
 
     config = tmp_path / "asv.conf.json"
     shutil.copy(ROOT / "asv.conf.json", config)
-    assert register("2022-11-23", config) is True
-    assert register("2022-11-23", config) is False
+    assert register("2021-11-23", config) is True
+    assert register("2021-11-23", config) is False
     names = json.loads(config.read_text())["matrix"]["env"]["STACK"]
-    assert names == sorted([*STACKS, "2022-11-23"])
+    assert names == sorted([*STACKS, "2021-11-23"])
 
 
 @pytest.mark.slow
@@ -106,3 +108,29 @@ def test_a_date_in_the_future_is_refused(tmp_path):
     with pytest.raises(ConfigError, match=r"--as-of 2099-01-01 is in the future .* give a date up to today"):
         stacks.lock("future", date(2099, 1, 1), stacks_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_release_that_does_not_install_is_moved_to_the_nearest_later_one_that_does(tmp_path, monkeypatch):
+    # blacksheep 1.2.8 (2022) needs essentials-openapi 0.1.6, which caps PyYAML below 6. PyYAML 5.4.1
+    # has no wheel for CPython 3.11 and its sdist no longer builds (setuptools meets Cython 3).
+    monkeypatch.setattr(registry, "requirements", lambda: ["blacksheep"])
+    path = stacks.lock("old", date(2022, 11, 23), stacks_dir=tmp_path)
+    stack = stacks.Stack.from_file(path)
+    assert stack.pins["blacksheep"] == "1.2.8" and stack.pins["essentials-openapi"] == "0.1.6"
+    moved = stack.pins["pyyaml"]
+    assert moved != "5.4.1"
+    text = path.read_text()
+    assert (f"# moved: pyyaml: 5.4.1, uv's choice by the date, does not install on CPython 3.11 (" in text
+            and f"); {moved} (uploaded " in text and "the nearest later release that does, replaces it" in text)
+    # The dependants' cap is overridden for it, so that the stack installs as written.
+    assert stack.overrides["pyyaml"] == stacks.MOVED_OVERRIDE and "pyyaml" in stack.moved
+    python = stacks.pinned_environment(tmp_path / "env", "old", text, harness=False)
+    assert stacks.installed(python)["pyyaml"] == moved
+
+
+def test_the_release_of_a_distribution_file():
+    assert stacks._release_of("PyYAML-6.0.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl") == "6.0.1"
+    assert stacks._release_of("essentials-openapi-0.1.6.tar.gz") == "0.1.6"
+    assert stacks._release_of("pyuwsgi-2.0.21.zip") == "2.0.21"
+    assert stacks._release_of("something.exe") is None
