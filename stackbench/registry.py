@@ -162,20 +162,16 @@ SERVERS: tuple[Server, ...] = (
         "granian",
         "asgi",
         requires=("granian",),
-        command=_python_m(
-            "granian", "--interface", "asgi", "--host", "{host}", "--port", "{port}",
-            "--workers", "1", "--log-level", "warning", "--no-access-log", "{target}",
-        ),
+        # granian's own command, with the options the installed release takes (launchers/granian_server.py).
+        command=_python_m("stackbench.launchers.granian_server", "asgi", "{target}", "{host}", "{port}"),
     ),
     Server(
         "gunicorn-uvicorn",
         "asgi",
         # uvicorn's worker class, now kept in its own package (uvicorn.workers is deprecated).
         requires=("gunicorn", "uvicorn-worker", "uvicorn[standard]"),
-        command=_python_m(
-            "gunicorn", "--workers", "1", "--worker-class", "uvicorn_worker.UvicornWorker",
-            "--bind", "{host}:{port}", "--log-level", "warning", "{target}",
-        ),
+        # The worker class from uvicorn-worker, or from uvicorn.workers before that package had it.
+        command=_launcher("gunicorn_uvicorn"),
     ),
     Server(
         "sanic",
@@ -213,11 +209,8 @@ SERVERS: tuple[Server, ...] = (
         "granian",
         "wsgi",
         requires=("granian",),
-        command=_python_m(
-            "granian", "--interface", "wsgi", "--host", "{host}", "--port", "{port}",
-            "--workers", "1", "--blocking-threads", "4", "--log-level", "warning", "--no-access-log",
-            "{target}",
-        ),
+        # 4 blocking threads for the app where the release has the option (launchers/granian_server.py).
+        command=_python_m("stackbench.launchers.granian_server", "wsgi", "{target}", "{host}", "{port}"),
     ),
     Server(
         "waitress",

@@ -18,9 +18,10 @@ import uuid
 
 import pytest
 
-from stackbench import reference, registry
+from stackbench import reference, registry, stacks
 from stackbench.contract import SCENARIOS, fetch, verify
 from stackbench.errors import ServerError
+from stackbench.launchers import granian_server, release
 from stackbench.server import HOST, ROOT, serve
 
 from .conftest import (
@@ -145,3 +146,31 @@ def test_harness_killed_with_sigkill_takes_its_server_along(stack_python, tmp_pa
     while group_members(pids[0]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert_no_leftovers(pids[0], pids)
+
+
+# Servers whose command line changed between the releases the stacks hold: launchers build
+# it for the installed release (granian's options, gunicorn's uvicorn worker class).
+RELEASE_DEPENDENT = [s for s in registry.SERVERS if s.name in ("granian", "gunicorn-uvicorn")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stack", stacks.names())
+@pytest.mark.parametrize("server", RELEASE_DEPENDENT, ids=lambda s: f"{s.name}-{s.interface}")
+def test_servers_whose_command_changed_serve_on_every_stack(server, stack, stack_environments, tmp_path):
+    pinned = stacks.load(stack)
+    if any(stacks.normalize(registry.distribution(r)) in pinned.absent for r in server.requires):
+        return  # no release by the stack's date (test_contract checks that such pairs are skipped)
+    pair = registry.Pair(server, next(a for a in registry.apps(server.interface) if a.framework == "raw"))
+    with serve(pair, python=stack_environments(stack), workdir=tmp_path) as running:
+        for each in SCENARIOS:
+            verify(HOST, running.port, each, label=f"{pair.label} on {stack}, {each.name}")
+    assert running.exit_status == 0, f"{server.name} on {stack} exited with {running.exit_status}"
+
+
+def test_granian_options_follow_its_release():
+    before_1 = granian_server.command("wsgi", "apps.raw_wsgi:app", HOST, 8000, (0, 6, 1))
+    assert "--no-access-log" not in before_1 and "--blocking-threads" not in before_1
+    since_1 = granian_server.command("wsgi", "apps.raw_wsgi:app", HOST, 8000, (1, 6, 4))
+    assert since_1[since_1.index("--blocking-threads") + 1] == "4" and "--no-access-log" in since_1
+    assert "--blocking-threads" not in granian_server.command("asgi", "apps.raw_asgi:app", HOST, 8000, (2, 8))
+    assert release("2.0.0rc1") == (2, 0, 0) and release("0.6.1") < (1,) <= release("1.6.4")

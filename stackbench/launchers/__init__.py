@@ -13,6 +13,7 @@ environment.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from typing import Any
 
@@ -29,3 +30,9 @@ def app_and_address(argv: list[str] = sys.argv) -> tuple[Any, str, int]:
     target, host, port = target_and_address(argv)
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name or "app"), host, port
+
+
+def release(text: str) -> tuple[int, ...]:
+    """A release's leading numbers, for comparing: "1.6.4" -> (1, 6, 4), "2.0.0rc1" -> (2, 0, 0)."""
+    found = re.match(r"\d+(?:\.\d+)*", text)
+    return tuple(int(part) for part in found[0].split(".")) if found else ()
