@@ -18,6 +18,8 @@ from .summary import NOT_SELECTED, Cell, collect, current
 README_START = "<!-- coverage: written by tools/coverage.py --readme; do not edit -->"
 README_END = "<!-- coverage end -->"
 NOT_RUN = "not run"
+# The figure a measured pair shows: requests/s of this scenario at the loaded (highest) level.
+FIGURE_SCENARIO = "plaintext"
 # Order in which a pair's verdict is taken when its workloads disagree.
 _WORST_FIRST = ("failed", "client-bound", "skipped", "measured")
 
@@ -29,9 +31,13 @@ class Verdict:
     status: str  # measured | failed | skipped | client-bound | not run
     reason: str = ""  # first line only
     workloads: str = ""  # which workloads the status holds for, when not all
+    # Requests/s of plaintext at the loaded level, when that cell was measured.
+    requests_per_second: float | None = None
 
     def __str__(self) -> str:
         text = self.status + (f" ({self.workloads})" if self.workloads else "")
+        if self.requests_per_second is not None:
+            text += f", {self.requests_per_second:,.0f} req/s"
         return f"{text}: {self.reason}" if self.reason else text
 
 
@@ -68,7 +74,9 @@ def _verdict(cells: list[Cell]) -> Verdict:
     partial = ""
     if len(by_status) > 1:
         partial = ", ".join(sorted({f"{c.scenario} c{c.connections}" for c in chosen}))
-    return Verdict(status, first_line(chosen[0].reason), partial)
+    loaded = [c for c in cells if status == "measured" and c.scenario == FIGURE_SCENARIO
+              and c.connections == max(x.connections for x in cells)]
+    return Verdict(status, first_line(chosen[0].reason), partial, loaded[0].requests_per_second if loaded else None)
 
 
 def machines(results_dir: Path, root: Path) -> list[str]:
@@ -129,7 +137,8 @@ def markdown(coverage: Coverage) -> str:
 
 def report(coverage: Coverage) -> str:
     """What tools/coverage.py prints and the README holds: which machine, then the table."""
-    return f"Machine `{coverage.machine}`; for each pair, the newest run that ran it:\n\n" + markdown(coverage)
+    return (f"Machine `{coverage.machine}`; for each pair, the newest run that ran it. A measured pair shows "
+            f"its requests/s, {FIGURE_SCENARIO} at the loaded level:\n\n" + markdown(coverage))
 
 
 def replace_in_readme(text: str, table: str) -> str:

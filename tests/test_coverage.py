@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -29,9 +30,14 @@ def captured() -> coverage.Coverage:
 def test_each_pair_gets_the_newest_verdict_of_each_stack(captured):
     assert captured.machine == "fixture"
     assert captured.stacks == ["2024-11-23", "latest"]
+    cells = summary.current(summary.collect(FIXTURE / "results", FIXTURE))
     for stack in captured.stacks:
-        assert captured.verdict(pair("asgi", "uvicorn", "starlette"), stack) == coverage.Verdict("measured")
-        assert captured.verdict(pair("wsgi", "gunicorn", "flask"), stack) == coverage.Verdict("measured")
+        for measured in (pair("asgi", "uvicorn", "starlette"), pair("wsgi", "gunicorn", "flask")):
+            # Measured, with the figure the page shows for plaintext at 32 connections.
+            [cell] = [c for c in cells if c.run.stack == stack and (c.server, c.framework, c.scenario, c.connections)
+                      == (measured.server.name, measured.app.framework, "plaintext", 32)]
+            assert captured.verdict(measured, stack) == coverage.Verdict(
+                "measured", requests_per_second=cell.requests_per_second)
         failed = captured.verdict(pair("asgi", "daphne", "sanic"), stack)
         assert failed.status == "failed"
         assert failed.reason.startswith("daphne + sanic (ASGI), plaintext at 32 connections: GET / broke the app")
@@ -48,6 +54,8 @@ def test_a_pair_with_workloads_of_different_fates_shows_the_worst_and_which():
     failed = replace(measured, scenario="json", status="failed", reason="json broke\nTraceback ...")
     skipped = replace(measured, status="skipped", reason="granian not installed in stack 'latest'")
     assert str(coverage._verdict([measured, failed])) == "failed (json c32): json broke"
+    assert str(coverage._verdict([replace(measured, values={"seconds_per_request": 1 / 41_713})])) == (
+        "measured, 41,713 req/s")
     assert str(coverage._verdict([skipped, replace(skipped, scenario="json")])) == (
         "skipped: granian not installed in stack 'latest'")
 
@@ -57,7 +65,8 @@ def test_the_command_prints_the_table_and_names_the_machine():
                            str(FIXTURE / "results"), "--root", str(FIXTURE)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "Machine `fixture`" in done.stdout
-    assert "| ASGI: uvicorn + starlette | measured | measured |" in done.stdout
+    assert re.search(r"\| ASGI: uvicorn \+ starlette \| measured, [\d,]+ req/s \| measured, [\d,]+ req/s \|",
+                     done.stdout)
     assert f"- latest: 1 failed, 2 measured, {len(registry.pairs()) - 3} not run" in done.stdout
 
 
