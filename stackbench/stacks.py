@@ -88,6 +88,11 @@ class Stack:
     # Packages moved past a release that does not install on CPython 3.11 (lock): name -> what and why.
     moved: dict[str, str] = field(default_factory=dict)
 
+    def absent_of(self, requirements: Iterable[str]) -> list[str]:
+        """The distributions of `requirements` that had no release by the stack's date."""
+        return [registry.distribution(r) for r in requirements
+                if normalize(registry.distribution(r)) in self.absent]
+
     @classmethod
     def from_file(cls, path: Path) -> Stack:
         text = path.read_text()
@@ -184,18 +189,35 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
     wanted = [r for r in registry.requirements() if r not in absent]
     overrides = [o for o in registry.OVERRIDES if normalize(o.declared_by) not in
                  {normalize(registry.distribution(r)) for r in absent}]
-    # A bare name as an override: any release of it, whatever other packages declare.
-    bare = [o.distribution for o in overrides]
     moved: list[Moved] = []
     while True:
-        completed = _compile(wanted, stamp, [*bare, *(f"{m.name}=={m.new}" for m in moved)],
+        # A bare name as an override: any release of it, whatever other packages declare.
+        replaced = [*(o.distribution for o in overrides), *(f"{m.name}=={m.new}" for m in moved)]
+        completed = _compile(wanted, stamp, replaced,
                              newer_allowed={m.name: cutoff(date.fromisoformat(m.uploaded)) for m in moved})
         if completed.returncode != 0:
             raise ConfigError(
                 f"uv could not resolve the registry's requirements as of {as_of}:\n{completed.stderr}"
             )
         pins = parse_pins(completed.stdout, f"uv's resolution as of {as_of}")
-        failure = _install_failure(completed.stdout, [*(o.distribution for o in overrides), *(m.name for m in moved)])
+        held_back = {r: (alone[r], pins[normalize(registry.distribution(r))]) for r in wanted
+                     if pins.get(normalize(registry.distribution(r))) != alone[r]}
+        header = (
+            f"# Stack {name!r}: the newest releases on PyPI as of {as_of.isoformat()} "
+            f"(uploaded before {stamp}), for CPython {PYTHON_VERSION}.\n"
+            f"# Written by tools/lock_stack.py from stackbench/registry.py; rerun it, do not edit.\n"
+            f"# as-of: {as_of.isoformat()}\n"
+            f"# requires: {' '.join(wanted)}\n"
+            + "".join(f"# absent: {registry.distribution(r)}: {why}\n" for r, why in absent.items())
+            + "".join(f"# override: {o.distribution}: {o.why}\n" for o in overrides)
+            + "".join(f"# override: {m.name}: {MOVED_OVERRIDE}\n" for m in moved)
+            + "".join(f"# moved: {m.name}: {m}\n" for m in moved)
+            + "".join(f"# held back: {registry.distribution(r)}: {newest} is its newest release installable on "
+                      f"CPython {PYTHON_VERSION} by then, but it cannot share the stack; {pinned} can\n"
+                      for r, (newest, pinned) in held_back.items())
+        )
+        # Installed exactly as it will be written: its own comments carry the overrides.
+        failure = _install_failure(header + completed.stdout)
         if failure is None:
             break
         failed, version, words = failure
@@ -203,22 +225,6 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
             raise ConfigError(f"the stack as of {as_of} does not install on CPython {PYTHON_VERSION}: "
                               f"{failed} {version}: {words}")
         moved.append(_nearest_installable(failed, version, words))
-    held_back = {r: (alone[r], pins[normalize(registry.distribution(r))]) for r in wanted
-                 if pins.get(normalize(registry.distribution(r))) != alone[r]}
-    header = (
-        f"# Stack {name!r}: the newest releases on PyPI as of {as_of.isoformat()} "
-        f"(uploaded before {stamp}), for CPython {PYTHON_VERSION}.\n"
-        f"# Written by tools/lock_stack.py from stackbench/registry.py; rerun it, do not edit.\n"
-        f"# as-of: {as_of.isoformat()}\n"
-        f"# requires: {' '.join(wanted)}\n"
-        + "".join(f"# absent: {registry.distribution(r)}: {why}\n" for r, why in absent.items())
-        + "".join(f"# override: {o.distribution}: {o.why}\n" for o in overrides)
-        + "".join(f"# override: {m.name}: {MOVED_OVERRIDE}\n" for m in moved)
-        + "".join(f"# moved: {m.name}: {m}\n" for m in moved)
-        + "".join(f"# held back: {registry.distribution(r)}: {newest} is its newest release installable on "
-                  f"CPython {PYTHON_VERSION} by then, but it cannot share the stack; {pinned} can\n"
-                  for r, (newest, pinned) in held_back.items())
-    )
     path = stacks_dir / f"{name}.txt"
     path.write_text(header + completed.stdout)
     parse_pins(path.read_text(), str(path))  # refuse to leave a file we cannot read
@@ -246,13 +252,13 @@ class Moved:
                 f"{self.new} (uploaded {self.uploaded}), the nearest later release that does, replaces it")
 
 
-def _install_failure(pins: str, overrides: Iterable[str]) -> tuple[str, str, str] | None:
-    """Install `pins` into a scratch virtualenv: None, or the package uv failed to build,
-    its version and uv's words about why."""
+def _install_failure(stack_text: str) -> tuple[str, str, str] | None:
+    """Install a stack file's text into a scratch virtualenv: None, or the package uv
+    failed to build, its version and uv's words about why."""
     with tempfile.TemporaryDirectory(prefix="stackbench-trial-") as folder:
         python = _new_virtualenv(Path(folder) / "venv")
-        pin_file = Path(folder) / "pins.txt"
-        pin_file.write_text("".join(f"# override: {name}: trial\n" for name in overrides) + pins)
+        pin_file = Path(folder) / "stack.txt"
+        pin_file.write_text(stack_text)
         try:
             install(pin_file, python, harness=False, quiet=True)
         except ConfigError as error:
@@ -334,12 +340,7 @@ def _compile(requirements: list[str], stamp: str | None, overrides: Iterable[str
     where the requirements allow (how it updates a lock file).
     """
     with tempfile.TemporaryDirectory(prefix="stackbench-resolve-") as folder:
-        options = []
-        for option, name, lines in (("--override", "overrides.txt", list(overrides)),
-                                    ("--constraint", "constraints.txt", list(constraints))):
-            if lines:
-                (Path(folder) / name).write_text("\n".join(lines) + "\n")
-                options += [option, name]
+        options = _input_files(Path(folder), overrides=overrides, constraints=constraints)
         if preferred is not None:
             (Path(folder) / "preferred.txt").write_text(preferred)
             options += ["--output-file", "preferred.txt"]
@@ -399,8 +400,18 @@ def _override_file(lines: Iterable[str]) -> Iterator[tuple[list[str], str | None
         yield [], None
         return
     with tempfile.TemporaryDirectory(prefix="stackbench-overrides-") as folder:
-        (Path(folder) / "overrides.txt").write_text("\n".join(lines) + "\n")
-        yield ["--override", "overrides.txt"], folder
+        yield _input_files(Path(folder), overrides=lines), folder
+
+
+def _input_files(folder: Path, *, overrides: Iterable[str] = (), constraints: Iterable[str] = ()) -> list[str]:
+    """Write uv's override and constraint files into `folder` under fixed names; the options naming them."""
+    options = []
+    for option, name, lines in (("--override", "overrides.txt", list(overrides)),
+                                ("--constraint", "constraints.txt", list(constraints))):
+        if lines:
+            (folder / name).write_text("\n".join(lines) + "\n")
+            options += [option, name]
+    return options
 
 
 def _newest_alone(requirement: str, stamp: str) -> str | None:

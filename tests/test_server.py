@@ -158,7 +158,7 @@ RELEASE_DEPENDENT = [s for s in registry.SERVERS if s.name in ("granian", "gunic
 @pytest.mark.parametrize("server", RELEASE_DEPENDENT, ids=lambda s: f"{s.name}-{s.interface}")
 def test_servers_whose_command_changed_serve_on_every_stack(server, stack, stack_environments, tmp_path):
     pinned = stacks.load(stack)
-    if any(stacks.normalize(registry.distribution(r)) in pinned.absent for r in server.requires):
+    if pinned.absent_of(server.requires):
         return  # no release by the stack's date (test_contract checks that such pairs are skipped)
     pair = registry.Pair(server, next(a for a in registry.apps(server.interface) if a.framework == "raw"))
     with serve(pair, python=stack_environments(stack), workdir=tmp_path) as running:
