@@ -102,9 +102,9 @@ def _python_m(module: str, *args: str) -> tuple[str, ...]:
     return ("{python}", "-m", module, *args)
 
 
-def _launcher(name: str) -> tuple[str, ...]:
-    """The command of a server run through ``stackbench/launchers/<name>.py`` (TARGET HOST PORT)."""
-    return _python_m(f"stackbench.launchers.{name}", "{target}", "{host}", "{port}")
+def _launcher(name: str, *leading: str) -> tuple[str, ...]:
+    """The command of a server run through ``stackbench/launchers/<name>.py`` ([LEADING...] TARGET HOST PORT)."""
+    return _python_m(f"stackbench.launchers.{name}", *leading, "{target}", "{host}", "{port}")
 
 
 SERVERS: tuple[Server, ...] = (
@@ -163,7 +163,7 @@ SERVERS: tuple[Server, ...] = (
         "asgi",
         requires=("granian",),
         # granian's own command, with the options the installed release takes (launchers/granian_server.py).
-        command=_python_m("stackbench.launchers.granian_server", "asgi", "{target}", "{host}", "{port}"),
+        command=_launcher("granian_server", "asgi"),
     ),
     Server(
         "gunicorn-uvicorn",
@@ -210,7 +210,7 @@ SERVERS: tuple[Server, ...] = (
         "wsgi",
         requires=("granian",),
         # 4 blocking threads for the app where the release has the option (launchers/granian_server.py).
-        command=_python_m("stackbench.launchers.granian_server", "wsgi", "{target}", "{host}", "{port}"),
+        command=_launcher("granian_server", "wsgi"),
     ),
     Server(
         "waitress",
