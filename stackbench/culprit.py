@@ -88,6 +88,7 @@ def plan(pair: registry.Pair, before: Stack, after: Stack, only: Sequence[str] =
     if not changes:
         raise ConfigError(f"{pair.label} has the same versions in {before.name} and {after.name}: "
                           "there is no package change to find")
+    wanted = {normalize(name) for name in only}
     unknown = [name for name in only if normalize(name) not in {c.name for c in changes}]
     if unknown:
         raise ConfigError(f"--packages: {', '.join(unknown)} do not differ between the stacks for {pair.label} "
@@ -97,7 +98,7 @@ def plan(pair: registry.Pair, before: Stack, after: Stack, only: Sequence[str] =
     not_moved: dict[str, str] = {}
     stamp = stacks.cutoff(_date(after))
     for change in changes:
-        if only and change.name not in {normalize(n) for n in only}:
+        if wanted and change.name not in wanted:
             continue
         if change.old is None or change.new is None:
             not_moved[change.name] = f"{'new in' if change.old is None else 'gone from'} {after.name}: " \
@@ -204,13 +205,13 @@ def judge(search: Search, session: runner.Session, key: runner.Key, factor: floa
           built: Sequence[Built] = ()) -> list[Verdict]:
     """Every step at `key` against A, with its share of the A -> B change."""
     errors = {b.step.name: b.error for b in built if b.error}
-    base, _ = samples(session, BEFORE, key)
-    end, _ = samples(session, AFTER, key)
+    measured = {step.name: samples(session, step.name, key) for step in search.steps}
+    base, end = measured[BEFORE][0], measured[AFTER][0]
     a = statistics.median(base) if base else None
     b = statistics.median(end) if end else None
     verdicts = []
     for step in search.steps:
-        found, reason = samples(session, step.name, key)
+        found, reason = measured[step.name]
         if not found:
             verdicts.append(Verdict(step, (), None, "failed", None,
                                     errors.get(step.name) or reason or "not measured"))

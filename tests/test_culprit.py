@@ -25,31 +25,18 @@ from .builders import sample, session, wheel
 ROOT = Path(__file__).resolve().parent.parent
 UVICORN_RAW = registry.find_pair("asgi", "uvicorn", "raw")
 
-# A raw ASGI app honouring the contract, calling into both local packages on every request.
+# The raw ASGI app (it keeps the contract), calling into both local packages on every request first.
 APP = '''
-import json
-
 import slowdemo
 import tinydep
 
-ROUTES = {"/": (b"text/plain; charset=utf-8", b"Hello, World!"),
-          "/json": (b"application/json", json.dumps({"message": "Hello, World!"}).encode())}
+from apps.raw_asgi import app as raw
 
 
 async def app(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-    slowdemo.work(tinydep.VALUE)
-    content_type, body = ROUTES[scope["path"]]
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    if scope["type"] == "http":
+        slowdemo.work(tinydep.VALUE)
+    await raw(scope, receive, send)
 '''
 
 WORK = {

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from stackbench import cli, comparison, stacks  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 
+
 def load_run(text: str, metric: str | None, results: Path) -> tuple[str, list[comparison.ResultTuple]]:
     parts = text.split(":")
     if len(parts) not in (2, 3):

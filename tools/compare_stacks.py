@@ -50,7 +50,7 @@ def together(a: records.Record | None, b: records.Record | None) -> bool:
             and bool(a.invocation.get("interleaved")))
 
 
-def how_measured(a: records.Record | None, b: records.Record | None, env_b: str, env_a: str) -> str:
+def how_measured(a: records.Record | None, b: records.Record | None, envs: list[str]) -> str:
     if together(a, b):
         return f"measured together: one asv invocation ({a.invocation['id']}), rounds interleaved"
     if a is None or b is None:
@@ -60,7 +60,7 @@ def how_measured(a: records.Record | None, b: records.Record | None, env_b: str,
     else:
         why = f"separate asv invocations ({a.invocation['id']}, {b.invocation['id']})"
     return (f"NOT measured in one session: {why}; raw figures carry the machine's drift between the sessions. "
-            f"To measure them together: asv run --interleave-rounds -E {env_a} -E {env_b}")
+            f"To measure them together: asv run --interleave-rounds -E {envs[0]} -E {envs[1]}")
 
 
 def main() -> int:
@@ -92,7 +92,7 @@ def main() -> int:
     found = [records.invocations(args.results.parent, name, commit, env) for env in envs]
     rec_a, rec_b = (runs[-1] if runs else None for runs in found)
     print(f"{args.before} -> {args.after} at commit {commit[:8]} on {name}")
-    print(how_measured(rec_a, rec_b, envs[1], envs[0]))
+    print(how_measured(rec_a, rec_b, envs))
     metric = args.metric if args.metric != "auto" else ("raw" if together(rec_a, rec_b) else "normalized")
     (old, old_from), (new, new_from) = (measured_versions(r, commit, s) for r, s in
                                         ((rec_a, args.before), (rec_b, args.after)))
