@@ -1,7 +1,8 @@
 """Run wrk against a server and refuse any run that had errors.
 
-wrk gets one thread and, when the caller gives it, CPUs of its own, so the
-load generator does not compete with the server for a core. Its own CPU time
+wrk gets one thread (the response check: one per scenario) and, when the
+caller gives it, CPUs of its own, so the load generator does not compete
+with the server for a core. Its own CPU time
 is kept with each run: a wrk that used its whole core was the bottleneck.
 wrk dies with the harness (PR_SET_PDEATHSIG), so a run never outlives a
 killed measurement.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import resource
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +57,7 @@ def run_wrk(
     cpus: set[int] | None = None,
     script: Path = LUA,
     script_args: tuple[str, ...] = (),
+    threads: int = THREADS,
 ) -> LoadRun:
     """One wrk run; raises `LoadError`, with wrk's output, unless it was clean.
 
@@ -63,7 +66,7 @@ def run_wrk(
     """
     command = (
         wrk_executable(),
-        "--threads", str(THREADS),
+        "--threads", str(threads),
         "--connections", str(connections),
         "--duration", f"{duration}s",
         "--timeout", f"{timeout}s",
@@ -104,35 +107,59 @@ def run_wrk(
     return LoadRun(result=result, output=output, command=command, cpu_seconds=cpu)
 
 
+@dataclass(frozen=True)
+class Expected:
+    """The answer that passed the contract check: every response to `path` must equal it."""
+
+    label: str  # the pair and scenario, for messages
+    path: str
+    status: int
+    body: bytes
+
+
 def check_responses(
     url: str,
+    expected: Sequence[Expected],
     *,
-    status: int,
-    body: bytes,
     connections: int,
     duration: int,
     timeout: int,
     label: str,
     cpus: set[int] | None = None,
-) -> ResponseCheck:
-    """An unrecorded run that compares every response with `status` and `body`.
+) -> dict[str, ResponseCheck]:
+    """One unrecorded run that compares every response with the expected one; by path.
 
-    Raises `ResponseError` with the count and one example when any differs:
-    a server that answers right to one request and wrongly under load must
-    not be recorded. Socket errors and statuses >= 400 fail as in `run_wrk`.
+    Every path is loaded at once, by a wrk thread of its own, and
+    `connections` are shared among them, so the server carries the load it
+    carries when measured, in a mix of its scenarios, for one run's time
+    whatever the number of scenarios. Raises `ResponseError` with the count
+    and one example when any response differs: a server that answers right
+    to one request and wrongly under load must not be recorded. Socket
+    errors and statuses >= 400 fail as in `run_wrk`.
     """
-    run = run_wrk(url, connections=connections, duration=duration, timeout=timeout, label=label,
-                  cpus=cpus, script=CHECK_LUA, script_args=(str(status), body.hex()))
-    check = parse_check(run.output)
-    if check.mismatches:
+    script_args = tuple(arg for each in expected for arg in (each.path, str(each.status), each.body.hex()))
+    run = run_wrk(url, connections=max(connections, len(expected)), duration=duration, timeout=timeout,
+                  label=label, cpus=cpus, script=CHECK_LUA, script_args=script_args, threads=len(expected))
+    checks = parse_check(run.output)
+    if sorted(checks) != sorted(each.path for each in expected):
+        raise ResponseError(f"{label}: the response check reported the paths {sorted(checks)}, "
+                            f"not {sorted(each.path for each in expected)}\n{run.output}")
+    wrong = [
+        f"{each.label}: {check.mismatches:,} of {check.checked:,} responses under load differed from "
+        f"the answer that passed the contract check (status {each.status}, body {each.body!r}); "
+        f"for example: {check.example!r}"
+        if check.mismatches else
+        f"{each.label}: the response check got no answer to GET {each.path} in {duration} s under load"
+        for each in expected
+        for check in [checks[each.path]]
+        if check.mismatches or not check.checked
+    ]
+    if wrong:
+        raise ResponseError("\n".join(wrong))
+    seen = sum(check.checked for check in checks.values())
+    if seen != run.result.requests:
         raise ResponseError(
-            f"{label}: {check.mismatches:,} of {check.checked:,} responses under load differed from "
-            f"the answer that passed the contract check (status {status}, body {body!r}); "
-            f"for example: {check.example!r}"
-        )
-    if check.checked != run.result.requests:
-        raise ResponseError(
-            f"{label}: the response check saw {check.checked:,} responses but wrk counted "
+            f"{label}: the response check saw {seen:,} responses but wrk counted "
             f"{run.result.requests:,} requests"
         )
-    return check
+    return checks

@@ -1,12 +1,15 @@
 """One launch: server S serving app F, start to stop, under each workload in turn.
 
 1. start S on a free port of 127.0.0.1, pinned to a CPU of its own;
-2. for each workload (a scenario at a concurrency): verify the scenario's
-   contract; warm up, or, when asked, run the response check in place of the
-   warm-up (every response compared with the one that passed the contract);
-   then `settings.runs` recorded wrk runs, taking the server's CPU seconds
-   around each; verify the contract again;
-3. read the server's peak memory, and stop S whatever happened.
+2. when asked, the response check: every scenario's contract verified, then
+   one wrk run loading all of them at once at the highest concurrency, every
+   response compared with the one that passed the contract; it also serves
+   as the first workload's warm-up;
+3. for each workload (a scenario at a concurrency): verify the scenario's
+   contract; warm up (unless the check just did); then `settings.runs`
+   recorded wrk runs, taking the server's CPU seconds around each; verify
+   the contract again;
+4. read the server's peak memory, and stop S whatever happened.
 
 Any error on the way raises; a `Launch` exists only for a clean launch.
 Whether wrk was the bottleneck is recorded per run (`Run.client_busy`);
@@ -25,7 +28,7 @@ from . import usage
 from .contract import Scenario, verify
 from .errors import ContractError, LoadError
 from .lifeline import Lifeline
-from .load import LoadRun, check_responses, run_wrk
+from .load import Expected, LoadRun, check_responses, run_wrk
 from .registry import Pair
 from .server import HOST, RunningServer, serve, tail
 from .settings import Settings
@@ -169,9 +172,10 @@ def launch(
 ) -> Launch:
     """Launch `pair` once and measure each workload; raises a `StackbenchError` on any failure.
 
-    `check_responses_of`: the scenario names whose workload at the highest
-    concurrency runs the response check in this launch, instead of its warm-up
-    (faults under load show at the loaded level).
+    `check_responses_of`: the scenario names this launch runs the response
+    check for, before any workload; each one's `ResponseCheck` is kept with
+    its workload at the highest concurrency (faults under load show at the
+    loaded level).
     """
     placement = Placement.split() if placement is None else placement
     started_at = time.time()
@@ -185,13 +189,14 @@ def launch(
         environ=environ,
     ) as server:
         session = _Session(server, pair, settings, placement, lifeline, on_run)
+        loaded = max(w.connections for w in workloads)
+        checked = [w.scenario for w in workloads if w.scenario.name in check_responses_of and w.connections == loaded]
         results = []
-        checked_at = {name: max(w.connections for w in workloads if w.scenario.name == name)
-                      for name in check_responses_of if any(w.scenario.name == name for w in workloads)}
         try:
-            for workload in workloads:
-                check = checked_at.get(workload.scenario.name) == workload.connections
-                results.append(session.measure(workload, check=check))
+            checks = session.check(checked, loaded) if checked else {}
+            for index, workload in enumerate(workloads):
+                check = checks.get(workload.scenario.name) if workload.connections == loaded else None
+                results.append(session.measure(workload, check=check, warm=not (checks and index == 0)))
         except (ContractError, LoadError) as error:
             # The server's own words are usually the explanation.
             raise type(error)(f"{error}\n{_server_report(server)}") from error
@@ -210,23 +215,30 @@ class _Session:
     lifeline: Lifeline | None
     on_run: Callable[[Workload, int, Run], None] | None
 
-    def measure(self, workload: Workload, *, check: bool) -> WorkloadResult:
-        label = f"{self.pair.describe(workload.scenario.name)} at {workload.connections} connections"
-        accepted = verify(HOST, self.server.port, workload.scenario, label=label)
-        response_check = None
-        if check:
-            self._alive()
-            response_check = check_responses(
-                self.server.url(workload.scenario.path),
-                status=accepted.status,
-                body=accepted.body,
-                connections=workload.connections,
-                duration=self.settings.check,
-                timeout=self.settings.request_timeout,
-                label=f"{label}, response check",
-                cpus=self._load_cpus,
-            )
-        elif self.settings.warmup:
+    def check(self, scenarios: Sequence[Scenario], connections: int) -> dict[str, ResponseCheck]:
+        """The response check of `scenarios`, all at once: each one's result, by name."""
+        expected = []
+        for scenario in scenarios:
+            label = self._label(scenario, connections)
+            accepted = verify(HOST, self.server.port, scenario, label=label)
+            expected.append(Expected(f"{label}, response check", scenario.path, accepted.status, accepted.body))
+        self._alive()
+        by_path = check_responses(
+            self.server.url(),
+            expected,
+            connections=connections,
+            duration=self.settings.check,
+            timeout=self.settings.request_timeout,
+            label=f"{self.pair.describe(' and '.join(s.name for s in scenarios))} at {connections} connections, "
+                  "response check",
+            cpus=self._load_cpus,
+        )
+        return {scenario.name: by_path[scenario.path] for scenario in scenarios}
+
+    def measure(self, workload: Workload, *, check: ResponseCheck | None, warm: bool) -> WorkloadResult:
+        label = self._label(workload.scenario, workload.connections)
+        verify(HOST, self.server.port, workload.scenario, label=label)
+        if warm and self.settings.warmup:
             self._alive()
             self._load(workload, label, self.settings.warmup)
         runs = []
@@ -247,7 +259,10 @@ class _Session:
         # A server may answer right at first and wrongly once loaded.
         verify(HOST, self.server.port, workload.scenario, label=f"{label}, after the load")
         return WorkloadResult(workload.scenario.name, workload.connections, tuple(runs), started_at,
-                              ended_at, response_check)
+                              ended_at, check)
+
+    def _label(self, scenario: Scenario, connections: int) -> str:
+        return f"{self.pair.describe(scenario.name)} at {connections} connections"
 
     @property
     def _load_cpus(self) -> set[int] | None:

@@ -194,6 +194,26 @@ def _all_gone(processes: list[psutil.Process], timeout: float) -> bool:
         time.sleep(0.02)
 
 
+# The signals the registry stops servers with.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _prepare_child(cpus: set[int] | None) -> None:
+    """In the server's process, before exec: default stop signals, and its CPUs.
+
+    An ignored signal stays ignored across exec, and a harness started in
+    the background (a shell's `cmd &`, some terminals and CI runners) ignores
+    SIGINT. A server that relies on Python's default SIGINT handling
+    (waitress) would then ignore its stop signal and be killed only after
+    the grace period, ten seconds per launch.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
+
 @contextmanager
 def serve(
     pair: Pair,
@@ -221,7 +241,6 @@ def serve(
     log = workdir / f"{pair.server.name}-{pair.app.framework}-{pair.app.interface}-{port}.log"
     env = {**os.environ, **(environ or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
 
     guard = _Watchdog()
     server: RunningServer | None = None
@@ -235,7 +254,7 @@ def serve(
                 cwd=workdir,
                 env=env,
                 start_new_session=True,
-                preexec_fn=pin,
+                preexec_fn=lambda: _prepare_child(cpus),
             )
         server = RunningServer(pair, process, port, log)
         guard.guard(process.pid)

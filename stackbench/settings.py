@@ -55,7 +55,8 @@ class Settings:
     rounds: int = 2  # asv rounds: each one measures `launches` more launches per pair
     warmup: int = 1  # seconds of unrecorded load after each launch; 0 skips it
     # Seconds of the unrecorded run that checks every response under load
-    # (once per pair and scenario a round, in place of its first warm-up).
+    # (once per pair a session, every scenario at once, in place of the first
+    # workload's warm-up).
     check: int = 1
     # A request slower than this is a wrk timeout error, which fails the pair.
     request_timeout: int = 5

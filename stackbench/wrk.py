@@ -282,8 +282,11 @@ class ResponseCheck:
     example: bytes  # "<status> <body>" of the first mismatch, empty if none
 
 
-def parse_check(output: str) -> ResponseCheck:
-    line = re.search(rf"^{CHECK_MARKER} checked=(\d+) mismatches=(\d+) example=([0-9a-f]*)$", output, re.MULTILINE)
-    if not line:
+def parse_check(output: str) -> dict[str, ResponseCheck]:
+    """Each checked path's `ResponseCheck`, from wrk_check.lua's lines (one per wrk thread)."""
+    lines = re.findall(rf"^{CHECK_MARKER} path=([0-9a-f]*) checked=(\d+) mismatches=(\d+) example=([0-9a-f]*)$",
+                       output, re.MULTILINE)
+    if not lines:
         raise WrkParseError(f"wrk output has no {CHECK_MARKER} line (was wrk_check.lua used?):\n{output}")
-    return ResponseCheck(int(line[1]), int(line[2]), bytes.fromhex(line[3]))
+    return {bytes.fromhex(path).decode(): ResponseCheck(int(checked), int(wrong), bytes.fromhex(example))
+            for path, checked, wrong, example in lines}

@@ -1,10 +1,14 @@
--- The response check: one unrecorded wrk run per pair and scenario in which
--- every response's status and body are compared with the answer that passed
--- the contract check (stackbench.contract), given as arguments after "--":
--- the status, then the body in hex. Defining response() makes wrk parse
--- every body in Lua, which slows wrk down: that is why recorded runs don't.
--- It prints the usual exact-figures line (wrk_done.lua) and one more line:
---   stackbench-check checked=N mismatches=M example=<hex of "status body">
+-- The response check: one unrecorded wrk run per pair in which every
+-- response's status and body are compared with the answer that passed the
+-- contract check (stackbench.contract). One wrk thread per scenario, so that
+-- a single run loads the server with every scenario at once and still knows
+-- which answer each response must equal: thread N requests its own path and
+-- compares with its own answer. The arguments after "--" come in threes,
+-- one three per thread: the path, the status, the body in hex.
+-- Defining response() makes wrk parse every body in Lua, which slows wrk
+-- down: that is why recorded runs don't.
+-- It prints the usual exact-figures line (wrk_done.lua) and one line per thread:
+--   stackbench-check path=<hex> checked=N mismatches=M example=<hex of "status body">
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "wrk_done.lua")
 local print_figures = done
@@ -13,6 +17,7 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("index", #threads)
 end
 
 local function unhex(text)
@@ -24,8 +29,12 @@ local function hex(text)
 end
 
 function init(args)
-  expected_status = tonumber(args[1])
-  expected_body = unhex(args[2] or "")
+  local first = (index - 1) * 3
+  -- wrk.init formats the thread's request from wrk.path after init returns.
+  path = args[first + 1]
+  wrk.path = path
+  expected_status = tonumber(args[first + 2])
+  expected_body = unhex(args[first + 3] or "")
   checked, mismatches, example = 0, 0, ""
 end
 
@@ -41,11 +50,9 @@ end
 
 function done(summary, latency, requests)
   print_figures(summary, latency, requests)
-  local total, wrong, first = 0, 0, ""
   for _, thread in ipairs(threads) do
-    total = total + (thread:get("checked") or 0)
-    wrong = wrong + (thread:get("mismatches") or 0)
-    if first == "" then first = thread:get("example") or "" end
+    io.write(string.format("stackbench-check path=%s checked=%d mismatches=%d example=%s\n",
+      hex(thread:get("path") or ""), thread:get("checked") or 0, thread:get("mismatches") or 0,
+      hex(thread:get("example") or "")))
   end
-  io.write(string.format("stackbench-check checked=%d mismatches=%d example=%s\n", total, wrong, hex(first)))
 end

@@ -90,6 +90,7 @@ def fake_server(name: str, command: tuple[str, ...], stop_signal=None) -> regist
 RAW_ASGI = registry.App("raw", "asgi")
 WRONG_BODY = registry.App("wrong-body", "asgi", module="tests.fake.wrong_body_asgi")
 FLAKY_BODY = registry.App("flaky-body", "asgi", module="tests.fake.flaky_body_asgi")
+FLAKY_JSON = registry.App("flaky-json", "asgi", module="tests.fake.flaky_json_asgi")
 STUBBORN = fake_server(
     "stubborn", ("{python}", str(ROOT / "tests" / "fake" / "stubborn_server.py"), "{host}", "{port}")
 )

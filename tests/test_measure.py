@@ -12,7 +12,7 @@ from stackbench.errors import ContractError, ResponseError
 from stackbench.measure import Placement, Workload, launch
 from stackbench.settings import Settings
 
-from .conftest import FLAKY_BODY, WRONG_BODY, running_with
+from .conftest import FLAKY_BODY, FLAKY_JSON, WRONG_BODY, running_with
 
 pytestmark = pytest.mark.slow
 
@@ -69,6 +69,33 @@ def test_wrong_bodies_under_load_fail_the_pair_with_count_and_example(stack_pyth
     ratio = int(wrong.replace(",", "")) / int(checked.replace(",", ""))
     assert 1 / 50 <= ratio <= 1 / 50 + 1 / 97 + 0.001
     assert running_with(FLAKY_BODY.module) == []
+
+
+def test_one_check_run_loads_every_scenario_and_blames_the_wrong_one(stack_python, tmp_path):
+    pair = registry.Pair(registry.find_pair("asgi", "uvicorn", "raw").server, FLAKY_JSON)
+    workloads = tuple(Workload(s, c) for s in SCENARIOS for c in (1, 32))
+    ran = []
+    with pytest.raises(ResponseError) as caught:
+        launch(pair, workloads, ONE_SECOND, python=stack_python, workdir=tmp_path,
+               check_responses_of=frozenset({"plaintext", "json"}),
+               on_run=lambda workload, index, run: ran.append(workload))
+    assert ran == []  # the check comes before any recorded run
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith("uvicorn + flaky-json (ASGI), json at 32 connections, response check: ")
+    assert "responses under load differed" in lines[0] and "for example: b'200 {\"message\": \"Hello, Wrold!\"}'" in lines[0]
+    assert not any("plaintext" in line and "differed" in line for line in lines)
+
+
+def test_the_check_is_kept_with_the_loaded_workload_of_each_scenario(stack_python, tmp_path):
+    pair = registry.find_pair("asgi", "uvicorn", "raw")
+    workloads = tuple(Workload(s, c) for s in SCENARIOS for c in (1, 32))
+    result = launch(pair, workloads, ONE_SECOND, python=stack_python, workdir=tmp_path,
+                    check_responses_of=frozenset({"plaintext", "json"}))
+    checked = {(r.scenario, r.connections): r.check for r in result.results}
+    assert checked[("plaintext", 1)] is None and checked[("json", 1)] is None
+    for scenario in ("plaintext", "json"):
+        check = checked[(scenario, 32)]
+        assert check is not None and check.checked > 100 and check.mismatches == 0
 
 
 def test_without_the_check_the_same_app_would_have_been_recorded(stack_python, tmp_path):

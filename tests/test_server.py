@@ -22,7 +22,7 @@ from stackbench import reference, registry, stacks
 from stackbench.contract import SCENARIOS, fetch, verify
 from stackbench.errors import ServerError
 from stackbench.launchers import granian_server, release
-from stackbench.server import HOST, ROOT, serve
+from stackbench.server import HOST, ROOT, STOP_SIGNALS, serve
 
 from .conftest import (
     DIES_AT_START,
@@ -85,6 +85,25 @@ def test_server_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path):
     assert running.exit_status == -signal.SIGKILL
     assert 1.0 <= waited < 5.0
     assert_no_leftovers(running.pid, pids)
+
+
+def test_servers_stop_by_their_signal_even_when_the_harness_ignores_it(stack_python, tmp_path):
+    """A harness started in the background ignores SIGINT, and an ignored signal survives exec."""
+    pair = registry.find_pair("wsgi", "waitress", "raw")  # stops by Python's default SIGINT handling
+    assert pair.server.stop_signal == signal.SIGINT
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with serve(pair, python=stack_python, workdir=tmp_path, stop_grace=30.0) as running:
+            assert fetch(HOST, running.port, "/").status == 200
+            pids = [p.pid for p in running.processes()]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert running.exit_status == 0, f"waitress exited with {running.exit_status}, not by its SIGINT"
+    assert_no_leftovers(running.pid, pids)
+
+
+def test_every_stop_signal_is_reset_for_the_server():
+    assert {server.stop_signal for server in registry.SERVERS} <= set(STOP_SIGNALS)
 
 
 def test_port_already_taken(stack_python, tmp_path):

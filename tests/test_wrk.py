@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from stackbench.wrk import (
+    ResponseCheck,
     WrkParseError,
     parse,
     parse_bytes,
+    parse_check,
     parse_exact,
     parse_metric,
     parse_text,
@@ -200,3 +202,17 @@ def test_summary_and_exact_line_must_agree():
     tampered = output.replace("requests=36452", "requests=36000")
     with pytest.raises(WrkParseError, match="disagree on requests"):
         parse(tampered)
+
+
+def test_the_check_lines_give_each_path_its_own_counts():
+    output = (
+        "Running 1s test @ http://127.0.0.1:8000/\n"
+        "stackbench-check path=2f checked=9000 mismatches=0 example=\n"
+        f"stackbench-check path={b'/json'.hex()} checked=8000 mismatches=2 example={b'200 {}'.hex()}\n"
+    )
+    assert parse_check(output) == {"/": ResponseCheck(9000, 0, b""), "/json": ResponseCheck(8000, 2, b"200 {}")}
+
+
+def test_output_without_check_lines_is_an_error():
+    with pytest.raises(WrkParseError, match="no stackbench-check line"):
+        parse_check("Running 1s test @ http://127.0.0.1:8000/\n")
