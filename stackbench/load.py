@@ -1,6 +1,6 @@
 """Run wrk against a server and refuse any run that had errors.
 
-wrk gets one thread (the response check: one per scenario) and, when the
+wrk gets one thread (the response check: one per connection) and, when the
 caller gives it, CPUs of its own, so the load generator does not compete
 with the server for a core. Its own CPU time
 is kept with each run: a wrk that used its whole core was the bottleneck.
@@ -129,31 +129,46 @@ def check_responses(
 ) -> dict[str, ResponseCheck]:
     """One unrecorded run that compares every response with the expected one; by path.
 
-    Every path is loaded at once, by a wrk thread of its own, and
-    `connections` are shared among them, so the server carries the load it
-    carries when measured, in a mix of its scenarios, for one run's time
-    whatever the number of scenarios. Raises `ResponseError` with the count
-    and one example when any response differs: a server that answers right
-    to one request and wrongly under load must not be recorded. Socket
-    errors and statuses >= 400 fail as in `run_wrk`.
+    Every path is loaded at once and `connections` are shared among them,
+    so the server carries the load it carries when measured, in a mix of its
+    scenarios, for one run's time whatever the number of scenarios. Each
+    connection has a wrk thread of its own, so its responses are counted
+    apart: a connection left without any answer for the whole run fails the
+    check (a server that serves its connections one at a time would
+    otherwise be measured "at 32 connections" while 31 of them wait).
+    Raises `ResponseError` with the count and one example when any response
+    differs: a server that answers right to one request and wrongly under
+    load must not be recorded. Socket errors and statuses >= 400 fail as in
+    `run_wrk`.
     """
     script_args = tuple(arg for each in expected for arg in (each.path, str(each.status), each.body.hex()))
-    run = run_wrk(url, connections=max(connections, len(expected)), duration=duration, timeout=timeout,
-                  label=label, cpus=cpus, script=CHECK_LUA, script_args=script_args, threads=len(expected))
-    checks = parse_check(run.output)
-    if sorted(checks) != sorted(each.path for each in expected):
-        raise ResponseError(f"{label}: the response check reported the paths {sorted(checks)}, "
-                            f"not {sorted(each.path for each in expected)}\n{run.output}")
-    wrong = [
-        f"{each.label}: {check.mismatches:,} of {check.checked:,} responses under load differed from "
-        f"the answer that passed the contract check (status {each.status}, body {each.body!r}); "
-        f"for example: {check.example!r}"
-        if check.mismatches else
-        f"{each.label}: the response check got no answer to GET {each.path} in {duration} s under load"
-        for each in expected
-        for check in [checks[each.path]]
-        if check.mismatches or not check.checked
-    ]
+    threads = max(connections, len(expected))
+    run = run_wrk(url, connections=threads, duration=duration, timeout=timeout, label=label, cpus=cpus,
+                  script=CHECK_LUA, script_args=script_args, threads=threads)
+    per_connection = parse_check(run.output)
+    if len(per_connection) != threads or {path for path, _ in per_connection} != {e.path for e in expected}:
+        raise ResponseError(f"{label}: the response check reported {len(per_connection)} connections, not "
+                            f"{threads} on the paths {sorted(e.path for e in expected)}\n{run.output}")
+    checks = {}
+    wrong = []
+    for each in expected:
+        mine = [check for path, check in per_connection if path == each.path]
+        check = ResponseCheck(sum(c.checked for c in mine), sum(c.mismatches for c in mine),
+                              next((c.example for c in mine if c.example), b""))
+        unanswered = sum(1 for c in mine if not c.checked)
+        if check.mismatches:
+            wrong.append(
+                f"{each.label}: {check.mismatches:,} of {check.checked:,} responses under load differed from "
+                f"the answer that passed the contract check (status {each.status}, body {each.body!r}); "
+                f"for example: {check.example!r}"
+            )
+        if unanswered:
+            wrong.append(
+                f"{each.label}: {unanswered} of its {len(mine)} connections got no answer in the {duration} s "
+                f"check run while the others got {check.checked:,}: the server leaves connections waiting, so "
+                f"its figures would not be at {threads} connections"
+            )
+        checks[each.path] = check
     if wrong:
         raise ResponseError("\n".join(wrong))
     seen = sum(check.checked for check in checks.values())

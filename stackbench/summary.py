@@ -26,7 +26,7 @@ from typing import Any
 from . import records, reference, registry
 from .errors import ConfigError
 from .metrics import METRICS
-from .runner import Key, Outcome, Round
+from .runner import Key, Outcome, Round, Session
 from .settings import levels_text
 from .stacks import normalize
 
@@ -185,11 +185,19 @@ class _Source:
     samples: tuple  # every matched round's samples, in order
 
 
-def _source(invocations: list[records.Record], key: Key, value: _Value, status: str) -> _Source | None:
+def _with_sessions(invocations: list[records.Record]) -> list[tuple[records.Record, list[Session]]]:
+    """Each record with its sessions read, once per results file rather than once
+    per cell: a whole-grid record holds thousands of samples (reading them per
+    cell made `asv publish` take two minutes)."""
+    return [(record, [records.session_from_dict(s) for s in record.sessions]) for record in invocations]
+
+
+def _source(invocations: list[tuple[records.Record, list[Session]]], key: Key, value: _Value,
+            status: str) -> _Source | None:
     """The newest invocation's sessions that ended before asv stored `value` and hold `key`."""
-    for record in reversed(invocations):
-        rounds = [r for s in record.sessions if s["ended_at"] <= value.started_at + 1.0
-                  for r in records.session_from_dict(s).rounds]
+    for record, sessions in reversed(invocations):
+        rounds = [r for session in sessions if session.ended_at <= value.started_at + 1.0
+                  for r in session.rounds]
         held = [(r, r.get(key)) for r in rounds if r.get(key) is not None]
         if not held:
             continue
@@ -239,7 +247,7 @@ def collect(results_dir: Path, root: Path) -> list[Cell]:
     cells = []
     for machine, data in _results_files(results_dir):
         stack = data.get("env_vars", {}).get("STACK", "")
-        invocations = records.invocations(root, machine.name, data["commit_hash"], data["env_name"])
+        invocations = _with_sessions(records.invocations(root, machine.name, data["commit_hash"], data["env_name"]))
         by_key: dict[Key, dict[str, _Value]] = {}
         for kind, metric, params, values in _rows(data):
             if kind == "Reference":

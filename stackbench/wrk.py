@@ -282,11 +282,11 @@ class ResponseCheck:
     example: bytes  # "<status> <body>" of the first mismatch, empty if none
 
 
-def parse_check(output: str) -> dict[str, ResponseCheck]:
-    """Each checked path's `ResponseCheck`, from wrk_check.lua's lines (one per wrk thread)."""
+def parse_check(output: str) -> list[tuple[str, ResponseCheck]]:
+    """Each wrk thread's path and `ResponseCheck`, from wrk_check.lua's lines (one per thread)."""
     lines = re.findall(rf"^{CHECK_MARKER} path=([0-9a-f]*) checked=(\d+) mismatches=(\d+) example=([0-9a-f]*)$",
                        output, re.MULTILINE)
     if not lines:
         raise WrkParseError(f"wrk output has no {CHECK_MARKER} line (was wrk_check.lua used?):\n{output}")
-    return {bytes.fromhex(path).decode(): ResponseCheck(int(checked), int(wrong), bytes.fromhex(example))
-            for path, checked, wrong, example in lines}
+    return [(bytes.fromhex(path).decode(), ResponseCheck(int(checked), int(wrong), bytes.fromhex(example)))
+            for path, checked, wrong, example in lines]

@@ -1,13 +1,15 @@
 -- The response check: one unrecorded wrk run per pair in which every
 -- response's status and body are compared with the answer that passed the
--- contract check (stackbench.contract). One wrk thread per scenario, so that
--- a single run loads the server with every scenario at once and still knows
--- which answer each response must equal: thread N requests its own path and
--- compares with its own answer. The arguments after "--" come in threes,
--- one three per thread: the path, the status, the body in hex.
+-- contract check (stackbench.contract). One wrk thread per connection, the
+-- scenarios taking turns, so that a single run loads the server with every
+-- scenario at once, each response is compared with its own scenario's
+-- answer, and each connection's count is known (a server that leaves a
+-- connection unanswered for the whole run is caught). The arguments after
+-- "--" come in threes, one three per scenario: the path, the status, the
+-- body in hex.
 -- Defining response() makes wrk parse every body in Lua, which slows wrk
 -- down: that is why recorded runs don't.
--- It prints the usual exact-figures line (wrk_done.lua) and one line per thread:
+-- It prints the usual exact-figures line (wrk_done.lua) and one line per thread (connection):
 --   stackbench-check path=<hex> checked=N mismatches=M example=<hex of "status body">
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "wrk_done.lua")
@@ -29,7 +31,7 @@ local function hex(text)
 end
 
 function init(args)
-  local first = (index - 1) * 3
+  local first = ((index - 1) % math.floor(#args / 3)) * 3
   -- wrk.init formats the thread's request from wrk.path after init returns.
   path = args[first + 1]
   wrk.path = path

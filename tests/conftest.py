@@ -94,6 +94,9 @@ FLAKY_JSON = registry.App("flaky-json", "asgi", module="tests.fake.flaky_json_as
 STUBBORN = fake_server(
     "stubborn", ("{python}", str(ROOT / "tests" / "fake" / "stubborn_server.py"), "{host}", "{port}")
 )
+ONE_AT_A_TIME = fake_server(
+    "one-at-a-time", ("{python}", str(ROOT / "tests" / "fake" / "one_at_a_time_server.py"), "{host}", "{port}")
+)
 DIES_AT_START = fake_server(
     "dies-at-start",
     ("{python}", "-c", "import sys; print('cannot start: missing piece'); sys.exit(3)"),

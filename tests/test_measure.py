@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
@@ -12,7 +13,7 @@ from stackbench.errors import ContractError, ResponseError
 from stackbench.measure import Placement, Workload, launch
 from stackbench.settings import Settings
 
-from .conftest import FLAKY_BODY, FLAKY_JSON, WRONG_BODY, running_with
+from .conftest import FLAKY_BODY, FLAKY_JSON, ONE_AT_A_TIME, RAW_ASGI, WRONG_BODY, running_with
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +85,19 @@ def test_one_check_run_loads_every_scenario_and_blames_the_wrong_one(stack_pytho
     assert lines[0].startswith("uvicorn + flaky-json (ASGI), json at 32 connections, response check: ")
     assert "responses under load differed" in lines[0] and "for example: b'200 {\"message\": \"Hello, Wrold!\"}'" in lines[0]
     assert not any("plaintext" in line and "differed" in line for line in lines)
+
+
+def test_a_server_that_leaves_connections_waiting_fails_the_check(tmp_path):
+    # Right answers, fast, to one connection at a time: at 32 connections wrk
+    # would record only the served one's requests, with no error at all.
+    pair = registry.Pair(ONE_AT_A_TIME, RAW_ASGI)
+    with pytest.raises(ResponseError) as caught:
+        launch(pair, BOTH, ONE_SECOND, python=sys.executable, workdir=tmp_path,
+               check_responses_of=frozenset({"plaintext", "json"}))
+    message = str(caught.value)
+    assert "connections got no answer in the 1 s check run" in message
+    assert "the server leaves connections waiting, so its figures would not be at 32 connections" in message
+    assert running_with("one_at_a_time_server.py") == []
 
 
 def test_the_check_is_kept_with_the_loaded_workload_of_each_scenario(stack_python, tmp_path):

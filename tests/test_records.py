@@ -8,14 +8,16 @@ import pytest
 
 from stackbench import records
 from stackbench.runner import Outcome
-from stackbench.summary import _source, _Value
+from stackbench.summary import _source, _Value, _with_sessions
 
 from .builders import KEY, session
+
+ENV = "virtualenv-py3.11-STACKlatest"
 
 
 def record(invocation: str) -> records.Record:
     return records.Record(
-        commit="0123456789abcdef", env_name="virtualenv-py3.11-STACKlatest", stack="latest",
+        commit="0123456789abcdef", env_name=ENV, stack="latest",
         machine={"name": "vm-test", "fingerprint": "f", "host": "vm"},
         invocation={"id": invocation, "command": "asv run", "interleaved": False},
         python="3.11.7", settings={"launches": 2}, versions={"uvicorn": "0.54.0"},
@@ -27,10 +29,10 @@ def test_a_session_is_partial_until_complete_and_round_trips(tmp_path):
     running = session({KEY: [2e-5, 3e-5]})
     keeper.progress(running)
     assert keeper.partial.is_file() and not keeper.path.exists()
-    assert records.invocations(tmp_path, "vm-test", "0123456789abcdef", "virtualenv-py3.11-STACKlatest") == []
+    assert records.invocations(tmp_path, "vm-test", "0123456789abcdef", ENV) == []
     path = keeper.complete(running)
     assert not keeper.partial.exists()
-    (loaded,) = records.invocations(tmp_path, "vm-test", "0123456789abcdef", "virtualenv-py3.11-STACKlatest")
+    (loaded,) = records.invocations(tmp_path, "vm-test", "0123456789abcdef", ENV)
     assert loaded == records.load(path)
     (round_,) = loaded.rounds()
     outcome = round_.get(KEY)
@@ -44,7 +46,7 @@ def test_an_interrupted_rerun_leaves_the_complete_record_alone(tmp_path):
     rerun = records.Keeper(tmp_path, record("20261124T110000-2"))
     rerun.progress(session({KEY: [9e-5]}, started=20.0, ended=25.0))  # then killed
     assert path.read_text() == before
-    found = records.invocations(tmp_path, "vm-test", "0123456789abcdef", "virtualenv-py3.11-STACKlatest")
+    found = records.invocations(tmp_path, "vm-test", "0123456789abcdef", ENV)
     assert [r.invocation["id"] for r in found] == ["20261124T100000-1"]
 
 
@@ -61,7 +63,7 @@ def test_asv_values_join_only_the_sessions_that_made_them(tmp_path):
     old.complete(session({KEY: [2e-5, 2.2e-5, 2.4e-5]}, started=0.0, ended=10.0))
     new = records.Keeper(tmp_path, record("20261124T110000-2"))
     new.complete(session({KEY: [5e-5, 5e-5, 5e-5]}, started=100.0, ended=110.0))
-    found = records.invocations(tmp_path, "vm-test", "0123456789abcdef", "virtualenv-py3.11-STACKlatest")
+    found = _with_sessions(records.invocations(tmp_path, "vm-test", "0123456789abcdef", ENV))
     # asv stored the old median at t=11 (the new run never reached asv): the old record.
     old_value = _Value(statistics.median([1 / round(1 / x) for x in (2e-5, 2.2e-5, 2.4e-5)]), 3, started_at=11.0)
     source = _source(found, KEY, old_value, "measured")
@@ -76,6 +78,6 @@ def test_asv_values_join_only_the_sessions_that_made_them(tmp_path):
 def test_a_failed_cell_takes_the_reason_of_its_session(tmp_path):
     keeper = records.Keeper(tmp_path, record("20261124T100000-1"))
     keeper.complete(session([Outcome(KEY, "failed", "daphne sends no lifespan events")], ended=10.0))
-    found = records.invocations(tmp_path, "vm-test", "0123456789abcdef", "virtualenv-py3.11-STACKlatest")
+    found = _with_sessions(records.invocations(tmp_path, "vm-test", "0123456789abcdef", ENV))
     source = _source(found, KEY, _Value(None, None, started_at=12.0), "failed")
     assert source.outcome.reason == "daphne sends no lifespan events"

@@ -204,13 +204,13 @@ def test_summary_and_exact_line_must_agree():
         parse(tampered)
 
 
-def test_the_check_lines_give_each_path_its_own_counts():
+def test_the_check_lines_give_each_connection_its_path_and_counts():
     output = (
         "Running 1s test @ http://127.0.0.1:8000/\n"
         "stackbench-check path=2f checked=9000 mismatches=0 example=\n"
         f"stackbench-check path={b'/json'.hex()} checked=8000 mismatches=2 example={b'200 {}'.hex()}\n"
     )
-    assert parse_check(output) == {"/": ResponseCheck(9000, 0, b""), "/json": ResponseCheck(8000, 2, b"200 {}")}
+    assert parse_check(output) == [("/", ResponseCheck(9000, 0, b"")), ("/json", ResponseCheck(8000, 2, b"200 {}"))]
 
 
 def test_output_without_check_lines_is_an_error():
