@@ -9,7 +9,7 @@ from stackbench import registry
 from stackbench.asv_rounds import Handout
 from stackbench.contract import SCENARIOS
 from stackbench.errors import PairFailed
-from stackbench.metrics import METRICS, MissingReference
+from stackbench.metrics import METRICS
 from stackbench.runner import Key
 
 from .common import SETTINGS, Suite, read, samples
@@ -42,19 +42,19 @@ def _track(metric):
 
             raise SkipNotImplemented(unpaired)
         name = f"{type(self).__name__}.track_{metric.name}{key[1:]}"
-        outcome = read(handout, name).get(key)
-        if outcome is None:
+        cell = read(handout, name).get(key)
+        if cell is None:
             raise PairFailed(f"{key} was not measured in this session (was it selected?)")
-        if outcome.status in ("skipped", "client-bound"):
+        if cell.status in ("skipped", "client-bound"):
             from asv_runner.benchmarks.mark import SkipNotImplemented
 
-            raise SkipNotImplemented(outcome.reason)
-        if outcome.status == "failed":
-            raise PairFailed(outcome.reason)
-        try:
-            return samples(metric.samples(outcome.samples))
-        except MissingReference as error:
-            raise PairFailed(str(error)) from None
+            raise SkipNotImplemented(cell.reason)
+        if cell.status == "failed":
+            raise PairFailed(cell.reason)
+        values = cell.samples[metric.name]
+        if isinstance(values, str):  # why there are none (a reference missing)
+            raise PairFailed(values)
+        return samples(list(values))
 
     track.__name__ = track.__qualname__ = f"track_{metric.name}"
     track.unit = metric.unit

@@ -73,7 +73,7 @@ def measure(settings: Settings, benchmark_names: Callable[[Key], list[str]]) -> 
     if keeper is not None:
         path = keeper.complete(session)
         progress.say(f"record: {path}")
-    return Handout(session.rounds, dict(session.reference_failures))
+    return Handout.of(session)
 
 
 def _add(session: Session, outcomes: list[Outcome]) -> None:

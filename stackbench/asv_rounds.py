@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PairFailed
-from .runner import Round
+from .metrics import METRICS, MissingReference
+from .reference import Reading
+from .runner import Key, Outcome, Session
 
 # asv's setup_cache folder holds this file; benchmarks run with it as working directory.
 _CACHE_FILE = "cache.pickle"
@@ -56,16 +58,59 @@ def export_rounds() -> None:
     benchmark_types.insert(benchmark_types.index(TrackBenchmark), RoundsTrackBenchmark)
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One cell of one round, as its track methods hand it to asv."""
+
+    status: str  # measured | failed | skipped | client-bound
+    reason: str = ""
+    # Each metric's samples, one per launch, or why it has none.
+    samples: dict[str, tuple[float, ...] | str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Cell:
+        samples: dict[str, tuple[float, ...] | str] = {}
+        if outcome.status == "measured":
+            for metric in METRICS:
+                try:
+                    samples[metric.name] = tuple(metric.samples(outcome.samples))
+                except MissingReference as error:
+                    samples[metric.name] = str(error)
+        return cls(outcome.status, outcome.reason, samples)
+
+
+@dataclass(frozen=True)
+class HandedRound:
+    cells: dict[Key, Cell]
+    readings: list[Reading]
+
+    def get(self, key: Key) -> Cell | None:
+        return self.cells.get(key)
+
+
 @dataclass
 class Handout:
-    """What `setup_cache` returns to asv: the rounds it measured, in order."""
+    """What `setup_cache` returns to asv: each round's cells and reference readings.
 
-    rounds: list[Round]
+    asv's forkserver unpickles it once per benchmark and parameter
+    combination, 3,200 times for the whole grid, so it holds only what the
+    track methods return, computed once; the record keeps the launches (a
+    handout of whole rounds took 9 ms to unpickle, a minute in all).
+    """
+
+    rounds: list[HandedRound]
     # References that could not be measured, and why.
     reference_failures: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, session: Session) -> Handout:
+        rounds = [HandedRound({key: Cell.of(outcome) for (tag, key), outcome in round_.outcomes.items() if not tag},
+                              list(round_.readings))
+                  for round_ in session.rounds]
+        return cls(rounds, dict(session.reference_failures))
 
-def round_for(handout: Handout, benchmark: str, cache_dir: Path | None = None) -> Round:
+
+def round_for(handout: Handout, benchmark: str, cache_dir: Path | None = None) -> HandedRound:
     """The round a read of `benchmark` (name and parameters) gets: the n-th read, round n."""
     cache_dir = Path.cwd() if cache_dir is None else cache_dir
     if not (cache_dir / _CACHE_FILE).is_file():
