@@ -59,7 +59,7 @@ def export_rounds() -> None:
 
 
 @dataclass(frozen=True)
-class Cell:
+class HandedCell:
     """One cell of one round, as its track methods hand it to asv."""
 
     status: str  # measured | failed | skipped | client-bound
@@ -68,7 +68,7 @@ class Cell:
     samples: dict[str, tuple[float, ...] | str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, outcome: Outcome) -> Cell:
+    def of(cls, outcome: Outcome) -> HandedCell:
         samples: dict[str, tuple[float, ...] | str] = {}
         if outcome.status == "measured":
             for metric in METRICS:
@@ -81,10 +81,10 @@ class Cell:
 
 @dataclass(frozen=True)
 class HandedRound:
-    cells: dict[Key, Cell]
+    cells: dict[Key, HandedCell]
     readings: list[Reading]
 
-    def get(self, key: Key) -> Cell | None:
+    def get(self, key: Key) -> HandedCell | None:
         return self.cells.get(key)
 
 
@@ -104,7 +104,8 @@ class Handout:
 
     @classmethod
     def of(cls, session: Session) -> Handout:
-        rounds = [HandedRound({key: Cell.of(outcome) for (tag, key), outcome in round_.outcomes.items() if not tag},
+        rounds = [HandedRound({key: HandedCell.of(outcome)
+                               for (tag, key), outcome in round_.outcomes.items() if not tag},
                               list(round_.readings))
                   for round_ in session.rounds]
         return cls(rounds, dict(session.reference_failures))

@@ -2,8 +2,8 @@
 
 wrk gets one thread (the response check: one per connection) and, when the
 caller gives it, CPUs of its own, so the load generator does not compete
-with the server for a core. Its own CPU time
-is kept with each run: a wrk that used its whole core was the bottleneck.
+with the server for a core. Its own CPU time is kept with each run: a wrk
+that used its whole core was the bottleneck.
 wrk dies with the harness (PR_SET_PDEATHSIG), so a run never outlives a
 killed measurement.
 """

@@ -5,22 +5,10 @@
 
 import signal
 import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 
-
-class Hello(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"Hello, World!"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
+from contract_http import ContractHandler
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    HTTPServer((sys.argv[1], int(sys.argv[2])), Hello).serve_forever()
+    HTTPServer((sys.argv[1], int(sys.argv[2])), ContractHandler).serve_forever()
