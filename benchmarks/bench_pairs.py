@@ -6,11 +6,11 @@ setup_cache (common.py). A sample is one server launch.
 """
 
 from stackbench import registry
-from stackbench.asv_rounds import Handout
-from stackbench.contract import SCENARIOS
+from stackbench.asv.metrics import METRICS
+from stackbench.asv.rounds import Handout
 from stackbench.errors import PairFailed
-from stackbench.metrics import METRICS
-from stackbench.runner import Key
+from stackbench.serve.contract import SCENARIOS
+from stackbench.session.runner import Key
 
 from .common import SETTINGS, Suite, read, samples
 
@@ -36,6 +36,10 @@ def _track(metric):
 
     def track(self, handout: Handout, server, framework, scenario, connections):
         key = Key(self.interface, server, framework, scenario, connections)
+        if handout.skip:
+            from asv_runner.benchmarks.mark import SkipNotImplemented
+
+            raise SkipNotImplemented(handout.skip)
         unpaired = registry.unpaired(self.interface, server, framework)
         if unpaired:
             from asv_runner.benchmarks.mark import SkipNotImplemented

@@ -1,12 +1,12 @@
-"""The references measured beside the pairs in every session (stackbench/reference.py).
+"""The references measured beside the pairs in every session (stackbench/session/reference.py).
 
 Their figures follow the machine, not the code: a reference that moved
 between two runs says the machine did. One sample per reading.
 """
 
-from stackbench import reference
-from stackbench.asv_rounds import Handout
+from stackbench.asv.rounds import Handout
 from stackbench.errors import PairFailed
+from stackbench.session import reference
 
 from .common import Suite, read, samples
 
@@ -17,6 +17,10 @@ class Reference(Suite):
     version = "1"
 
     def track_seconds(self, handout: Handout, name):
+        if handout.skip:
+            from asv_runner.benchmarks.mark import SkipNotImplemented
+
+            raise SkipNotImplemented(handout.skip)
         readings = [r.seconds for r in read(handout, f"Reference.track_seconds('{name}')").readings
                     if r.reference == name]
         if not readings:

@@ -2,21 +2,22 @@
 
 `setup_cache` runs once per environment and commit (once per round when asv
 interleaves rounds) and measures every cell asv will ask for, interleaved
-(stackbench.asv_environment). The track methods only hand asv that round's
+(stackbench/asv/cache.py). The track methods only hand asv that round's
 samples, so the load runs once, not once per metric.
 """
 
-from stackbench import asv_environment, registry
-from stackbench.asv_rounds import Handout, export_rounds, round_for
+from stackbench import registry
+from stackbench.asv import cache
+from stackbench.asv.rounds import Handout, export_rounds, round_for
 from stackbench.errors import PairFailed
-from stackbench.runner import Key
+from stackbench.session.runner import Key
 from stackbench.settings import from_environ
 
 # Read at import, so that a bad STACKBENCH_* value stops asv at discovery,
 # before any environment is built, with a message saying what to fix.
 SETTINGS = from_environ()
 
-# Track benchmarks' `rounds` reach asv only with this (stackbench/asv_rounds.py).
+# Track benchmarks' `rounds` reach asv only with this (stackbench/asv/rounds.py).
 export_rounds()
 
 
@@ -41,7 +42,7 @@ class Suite:
     timeout = 60
 
     def setup_cache(self) -> Handout:
-        return asv_environment.measure(SETTINGS, benchmark_names)
+        return cache.measure(SETTINGS, benchmark_names)
 
     # asv.conf.json asks for the forkserver, which imports the suite once and
     # forks a process per benchmark and parameter combination (spawning one

@@ -1,19 +1,24 @@
-"""Measure Python web servers serving framework apps with wrk, for asv.
+"""Measure Python web servers serving framework apps, for asv: the pipeline by stage.
 
-One job per module. Measuring: `registry` (what exists), `contract` (what
-every app must answer), `server` and `watchdog` (launch, readiness, stop),
-`load` (run wrk: recorded runs and check runs), `wrk` (parse its output),
-`usage` (a server's CPU and memory, a CPU's busy share), `measure` (one
-launch of one pair), `reference` (what tells the machine's speed),
-`runner` (a session: launches round-robin, references between them),
-`lifeline` (stop when asv is gone), `settings` (profiles), `metrics` (what
-asv tracks), `stacks` (pinned version sets), `calibration` (a known
-slowdown), `machine` (names that tell machines apart). With asv:
-`asv_invocation` (what asv was asked), `asv_rounds` (rounds for track
-benchmarks), `asv_environment` (the suite's setup_cache), `records` (the
-full record of every session). Analysing: `comparison` (asv's compare
-marks), `sensitivity` (A/A and A/B findings), `noise` (variance
-components). Showing: `summary` (asv results joined with records), `page`
-(the bokeh page), `asv_publisher` (asv plugin), `browser` (headless
-Chromium). `cli`, `errors` and `workspace` serve the rest.
+- the core: `registry` (the one list of servers and apps), `settings`
+  (profiles), `stacks` (pinned version sets), `calibration` (a known
+  slowdown), `machine` (names that tell machines apart), `records` (the full
+  record of every session), `errors`, `cli`, `workspace`;
+- `serve/`: start a server, check it keeps the app contract, stop it
+  (`server`, `contract`, `watchdog`, `lifeline`, `launchers/`);
+- `measure/`: what one launch measures: wall clock under wrk (`wallclock`,
+  `load`, `wrk`, `usage`) and exact counts under valgrind and strace;
+- `session/`: many launches taking turns, the references beside them (`runner`, `reference`);
+- `asv/`: what the asv suite calls (`cache`, `rounds`, `invocation`,
+  `metrics`) and what `asv publish` adds (`publisher`, `site`);
+- `report/`: the summary page, the coverage table, the browser that checks them;
+- `analysis/`: comparisons beyond asv's own (`comparison`, `sensitivity`, `noise`, `culprit`).
+
+Nothing here is imported on import: servers of the frozen reference import
+this package with nothing but their own pins installed.
 """
+
+from pathlib import Path
+
+# The checkout: apps/, stacks/, asv.conf.json; servers import `apps.<module>` from here.
+ROOT = Path(__file__).resolve().parent.parent

@@ -19,6 +19,7 @@ harness sets only for the calibrated framework's pairs.
 
 from __future__ import annotations
 
+import time
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,25 +29,29 @@ from .errors import ConfigError
 from .registry import Pair
 
 FILE = "calibration.toml"
-SPIN_VARIABLE = "STACKBENCH_EXTRA_CPU_MICROSECONDS"
+ITERATIONS_VARIABLE = "STACKBENCH_EXTRA_ITERATIONS"
 
 
 @dataclass(frozen=True)
 class Calibration:
     framework: str = ""
     interface: str = ""
-    extra_cpu_microseconds: float = 0.0
+    extra_iterations: int = 0
 
     @property
     def on(self) -> bool:
-        return bool(self.framework) and self.extra_cpu_microseconds > 0
+        return bool(self.framework) and self.extra_iterations > 0
 
     def applies_to(self, pair: Pair) -> bool:
         return self.on and pair.app.framework == self.framework and self.interface in ("", pair.app.interface)
 
     def environ_for(self, pair: Pair) -> dict[str, str]:
-        """What the server of `pair` is started with: the cost, if it applies."""
-        return {SPIN_VARIABLE: repr(self.extra_cpu_microseconds)} if self.applies_to(pair) else {}
+        """What the server of `pair` is started with: the work, if it applies."""
+        return {ITERATIONS_VARIABLE: str(self.extra_iterations)} if self.applies_to(pair) else {}
+
+    def __str__(self) -> str:
+        where = f"{self.framework} ({self.interface})" if self.interface else self.framework
+        return f"{self.extra_iterations:,} loop iterations of fixed work per request in {where}'s apps"
 
     def as_dict(self) -> dict[str, Any] | None:
         return asdict(self) if self.on else None
@@ -66,18 +71,19 @@ def load(checkout: Path | None) -> Calibration:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error}); see stackbench/calibration.py") from None
-    unknown = set(data) - {"framework", "interface", "extra_cpu_microseconds"}
+    if "extra_cpu_microseconds" in data:
+        raise ConfigError(f"{path}: extra_cpu_microseconds (a spin for time) is no longer read: give "
+                          "extra_iterations, a fixed amount of work (stackbench/calibration.py)")
+    unknown = set(data) - {"framework", "interface", "extra_iterations"}
     if unknown:
         raise ConfigError(f"{path}: unknown keys {sorted(unknown)}; allowed: framework, interface, "
-                          "extra_cpu_microseconds")
-    try:
-        calibration = Calibration(str(data.get("framework", "")), str(data.get("interface", "")),
-                                  float(data.get("extra_cpu_microseconds", 0.0)))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{path}: extra_cpu_microseconds must be a number") from None
-    if calibration.extra_cpu_microseconds < 0:
-        raise ConfigError(f"{path}: extra_cpu_microseconds must be >= 0")
-    return calibration
+                          "extra_iterations")
+    iterations = data.get("extra_iterations", 0)
+    if not isinstance(iterations, int) or isinstance(iterations, bool):
+        raise ConfigError(f"{path}: extra_iterations must be a whole number")
+    if iterations < 0:
+        raise ConfigError(f"{path}: extra_iterations must be >= 0")
+    return Calibration(str(data.get("framework", "")), str(data.get("interface", "")), iterations)
 
 
 def write(checkout: Path, calibration: Calibration) -> Path:
@@ -87,7 +93,23 @@ def write(checkout: Path, calibration: Calibration) -> Path:
         "# The calibration switch (stackbench/calibration.py). framework = \"\" turns it off.",
         f"framework = {calibration.framework!r}".replace("'", '"'),
         f"interface = {calibration.interface!r}".replace("'", '"'),
-        f"extra_cpu_microseconds = {calibration.extra_cpu_microseconds!r}",
+        f"extra_iterations = {calibration.extra_iterations}",
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def seconds_per_iteration(repeats: int = 5, iterations: int = 200_000) -> float:
+    """Wall seconds one iteration of the switch's loop takes here (the fastest of `repeats`).
+
+    For a switch set by time (the wall-clock A/B): the apps run with the
+    same CPython build as this interpreter.
+    """
+    from apps.calibration import fixed_work
+
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fixed_work(iterations)
+        best = min(best, time.perf_counter() - started)
+    return best / iterations

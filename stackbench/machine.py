@@ -61,8 +61,8 @@ def asv_machine_file(home: Path | None = None) -> Path:
     return (home or Path.home()) / ".asv-machine.json"
 
 
-def register(name: str, info: dict[str, str], path: Path | None = None) -> None:
-    """Make `name` the machine a plain `asv run` on this host uses.
+def register(name: str, info: dict[str, str], path: Path | None = None, *, default: bool = True) -> None:
+    """Add `name` to asv's machine file; with `default`, as the machine a plain `asv run` on this host uses.
 
     asv looks the host name up in its machine file and files results under
     the entry's "machine" field; entries under other keys are kept.
@@ -70,7 +70,8 @@ def register(name: str, info: dict[str, str], path: Path | None = None) -> None:
     path = path or asv_machine_file()
     data = json.loads(path.read_text()) if path.is_file() else {"version": 1}
     entry = {**info, "machine": name}
-    data[socket.gethostname()] = entry
+    if default:
+        data[socket.gethostname()] = entry
     data[name] = entry
     path.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
 
@@ -116,3 +117,56 @@ def asv_name(argv_machine: str | None, home: Path | None = None) -> str:
     if len(data) == 1:
         return next(iter(data.values())).get("machine", host)
     return host
+
+
+# -- where counts are kept -----------------------------------------------------
+#
+# Counts (measure/counting.py) do not depend on which machine of a kind took
+# them, only on what executes: the CPU architecture (its instruction set), the
+# valgrind that counts, and the Python build (version, compiler, flags). So
+# they are filed under one asv machine named by those, which every host with
+# the same three joins, instead of a per-host name.
+
+COUNT_PREFIX = "counts-"
+
+
+def is_count_machine(name: str) -> bool:
+    return name.startswith(COUNT_PREFIX)
+
+
+def python_build() -> str:
+    """This interpreter's version and a short hash of its build (compiler, date, flags)."""
+    import platform
+    import sys
+    import sysconfig
+
+    build = "\n".join([sys.version, str(sysconfig.get_config_var("CONFIG_ARGS") or "")])
+    return f"{platform.python_implementation().lower()}{platform.python_version()}-" + \
+        hashlib.sha256(build.encode()).hexdigest()[:6]
+
+
+def count_machine_name(valgrind_version: str | None = None) -> str:
+    """``counts-<arch>-valgrind<version>-<python build>``, e.g. counts-x86_64-valgrind3.19.0-cpython3.11.7-1a2b3c."""
+    import platform
+
+    if valgrind_version is None:
+        from .measure.counting import Toolchain
+
+        valgrind_version = Toolchain.find().version
+    return f"{COUNT_PREFIX}{platform.machine()}-valgrind{valgrind_version}-{python_build()}"
+
+
+def register_count_machine() -> str:
+    """Add this host's count machine to asv's machine file (not as the host's default); its name."""
+    import platform
+
+    name = count_machine_name()
+    register(name, {"arch": platform.machine(), "cpu": "any (counted under valgrind: " + name + ")",
+                    "num_cpu": "", "os": platform.system(), "ram": ""}, default=False)
+    return name
+
+
+if __name__ == "__main__":  # `python -m stackbench.machine --counts`: the name to pass to asv --machine
+    import sys
+
+    print(count_machine_name() if "--counts" in sys.argv[1:] else default_name())

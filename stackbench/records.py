@@ -26,13 +26,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .measure import Placement, Run, WorkloadResult
-from .reference import Reading
-from .runner import Key, Outcome, Round, Sample, Session
-from .wrk import Latency, ResponseCheck, SocketErrors, ThreadRate, WrkResult
+from .measure.wallclock import Placement, Run, WorkloadResult
+from .measure.wrk import Latency, ResponseCheck, SocketErrors, ThreadRate, WrkResult
+from .session.reference import Reading
+from .session.runner import Key, Outcome, Round, Sample, Session
 
 FORMAT = 2
 PARTIAL = ".partial.json"
+COUNTS = ".counts.json"
+COUNTS_FORMAT = "counts-1"
 
 
 @dataclass
@@ -145,7 +147,7 @@ def load(path: Path) -> Record:
 def invocations(root: Path, machine: str, commit: str, env_name: str) -> list[Record]:
     """Every complete record of a commit and environment on a machine, oldest first."""
     folder = directory_for(root, machine, commit, env_name)
-    paths = [p for p in folder.glob("*.json") if not p.name.endswith((PARTIAL, ".writing"))]
+    paths = [p for p in folder.glob("*.json") if not p.name.endswith((PARTIAL, ".writing", COUNTS))]
     found = [load(p) for p in paths]
     return sorted(found, key=lambda r: min((s["started_at"] for s in r.sessions), default=0.0))
 
@@ -202,3 +204,54 @@ def _wrk_from_dict(data: dict[str, Any]) -> WrkResult:
         thread_rate=ThreadRate(**data["thread_rate"]),
         socket_errors=SocketErrors(**data["socket_errors"]),
     )
+
+
+# -- counts -------------------------------------------------------------------
+
+@dataclass
+class CountRecord:
+    """One counting `setup_cache` (session/counts.py), kept as ``<invocation>.counts.json``.
+
+    Filed under the count machine (machine.count_machine_name), like its asv
+    results; written again after every pair, so a run cut short keeps what it
+    counted (``complete`` false).
+    """
+
+    commit: str
+    env_name: str
+    stack: str
+    machine: dict[str, str]  # name (the count machine's), fingerprint, host (the host that counted)
+    invocation: dict[str, Any]
+    python: str
+    versions: dict[str, str]
+    session: dict[str, Any]  # CountSession.as_dict()
+    as_of: str | None = None
+    calibration: dict[str, Any] | None = None
+    complete: bool = False
+    format: str = COUNTS_FORMAT
+
+    @property
+    def path_in(self) -> Path:
+        return Path("records", self.machine["name"], f"{self.commit[:8]}-{self.env_name}",
+                    f"{self.invocation['id']}{COUNTS}")
+
+    def write(self, root: Path) -> Path:
+        path = root / self.path_in
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(path.name + ".writing")
+        scratch.write_text(json.dumps(asdict(self), indent=1, sort_keys=True) + "\n")
+        os.replace(scratch, path)
+        return path
+
+
+def load_counts(path: Path) -> CountRecord:
+    data = json.loads(path.read_text())
+    if data.get("format") != COUNTS_FORMAT:
+        raise ValueError(f"{path}: count record format {data.get('format')!r}, expected {COUNTS_FORMAT}")
+    return CountRecord(**data)
+
+
+def count_records(root: Path) -> list[CountRecord]:
+    """Every count record under root/records, oldest first."""
+    found = [load_counts(p) for p in sorted((root / "records").glob(f"*/*/*{COUNTS}"))]
+    return sorted(found, key=lambda r: r.session.get("started_at", 0.0))

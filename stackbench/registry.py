@@ -15,7 +15,7 @@ from typing import Literal
 from .errors import ConfigError
 
 Interface = Literal["asgi", "wsgi", "http"]
-# The grid's interfaces; "http" is only the nginx reference's (stackbench/reference.py).
+# The grid's interfaces; "http" is only the nginx reference's (stackbench/session/reference.py).
 INTERFACES: tuple[Interface, ...] = ("asgi", "wsgi")
 
 
@@ -103,8 +103,8 @@ def _python_m(module: str, *args: str) -> tuple[str, ...]:
 
 
 def _launcher(name: str, *leading: str) -> tuple[str, ...]:
-    """The command of a server run through ``stackbench/launchers/<name>.py`` ([LEADING...] TARGET HOST PORT)."""
-    return _python_m(f"stackbench.launchers.{name}", *leading, "{target}", "{host}", "{port}")
+    """The command of a server run through ``stackbench/serve/launchers/<name>.py`` ([LEADING...] TARGET HOST PORT)."""
+    return _python_m(f"stackbench.serve.launchers.{name}", *leading, "{target}", "{host}", "{port}")
 
 
 SERVERS: tuple[Server, ...] = (
@@ -225,7 +225,7 @@ SERVERS: tuple[Server, ...] = (
         "wsgi",
         requires=("cheroot",),
         # CherryPy's WSGI server (the original study's "cherrypy"), 4 threads;
-        # through a launcher that exits 0 on SIGTERM (stackbench/launchers).
+        # through a launcher that exits 0 on SIGTERM (stackbench/serve/launchers).
         command=_launcher("cheroot_wsgi"),
     ),
     Server(
@@ -234,7 +234,7 @@ SERVERS: tuple[Server, ...] = (
         # The pyuwsgi wheel: uWSGI's own code built for PyPI, no compiler needed.
         requires=("pyuwsgi",),
         # One worker under a master, HTTP/1.1 with keep-alive in the worker, no
-        # request log; through a launcher that stops with status 0 (stackbench/launchers).
+        # request log; through a launcher that stops with status 0 (stackbench/serve/launchers).
         command=_launcher("uwsgi_wsgi"),
     ),
     Server(
@@ -249,7 +249,7 @@ SERVERS: tuple[Server, ...] = (
         "meinheld",
         "wsgi",
         # Its greenlet bound is overridden (OVERRIDES); keep-alive on, no access
-        # log, through a launcher (stackbench/launchers).
+        # log, through a launcher (stackbench/serve/launchers).
         requires=("meinheld",),
         command=_launcher("meinheld_wsgi"),
     ),
@@ -258,7 +258,7 @@ SERVERS: tuple[Server, ...] = (
         "wsgi",
         requires=("twisted",),
         # twisted.web's WSGI resource, as `twist web --wsgi` serves it, through a
-        # launcher that exits 0 on SIGTERM and logs nothing (stackbench/launchers).
+        # launcher that exits 0 on SIGTERM and logs nothing (stackbench/serve/launchers).
         command=_launcher("twisted_wsgi"),
     ),
 )

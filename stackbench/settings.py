@@ -177,12 +177,80 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
     return replace(PROFILES[profile], **overrides)
 
 
+@dataclass(frozen=True)
+class CountSettings:
+    """How exact counts are taken (measure/counting.py): the same in every profile.
+
+    A count per request depends on how many requests it is divided by (the
+    connections' set-up and the event loop's clock ticks are spread over
+    them), so counts compare only at equal settings; they are part of the
+    count benchmarks' asv version (benchmarks/bench_counts.py).
+
+        STACKBENCH_COUNT_REQUESTS  requests counted per workload  (default 500)
+        STACKBENCH_COUNT_WARMUP    uncounted requests before them (default 100)
+        STACKBENCH_COUNT_CYCLES    1: also simulate caches for estimated cycles (~3x slower)
+        STACKBENCH_COUNT_JOBS      pairs counted at once          (default: one per CPU)
+    """
+
+    connections: tuple[int, ...] = Settings.connections
+    requests: int = 500
+    warmup: int = 100
+    cycles: bool = False
+    jobs: int = 0  # 0: one per CPU this process may use
+    # Under valgrind a server starts 10-50x slower than natively, and its exit writes the counts.
+    startup_timeout: float = 300.0
+    stop_grace: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name, low in (("requests", 1), ("warmup", 0), ("jobs", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < low:
+                raise ConfigError(f"{PREFIX}COUNT_{name.upper()}={value!r} is not a whole number >= {low}; "
+                                  f"the default is {getattr(CountSettings, name)}")
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or len(os.sched_getaffinity(0))
+
+    @property
+    def version(self) -> str:
+        """What a count depends on besides the code: part of the count benchmarks' asv version."""
+        cycles = "-cycles" if self.cycles else ""
+        return f"n{self.requests}-w{self.warmup}-c{levels_text(self.connections)}{cycles}"
+
+    def describe(self) -> str:
+        return (f"{self.requests:,} counted requests after {self.warmup:,} per workload at "
+                f"{' and '.join(map(str, self.connections))} connections"
+                + (", caches simulated" if self.cycles else "") + f"; {self.workers} pair(s) at once")
+
+
+def counting_from_environ(environ: Mapping[str, str] | None = None) -> CountSettings:
+    """The count settings STACKBENCH_COUNT_* (and STACKBENCH_CONNECTIONS) ask for."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {"connections": from_environ(environ).connections}
+    for name in ("requests", "warmup", "jobs", "cycles"):
+        raw = environ.get(f"{PREFIX}COUNT_{name.upper()}", "").strip()
+        if not raw:
+            continue
+        if name == "cycles":
+            if raw not in ("0", "1"):
+                raise ConfigError(f"{PREFIX}COUNT_CYCLES={raw!r}: give 1 (simulate caches) or 0")
+            values[name] = raw == "1"
+            continue
+        try:
+            values[name] = int(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}COUNT_{name.upper()}={raw!r} is not a whole number; "
+                              f"the default is {getattr(CountSettings, name)}") from None
+    return CountSettings(**values)  # type: ignore[arg-type]
+
+
 def levels_text(value: int | Sequence[int]) -> str:
     """A setting as STACKBENCH_* takes it: ``1,32`` for levels (records before two
     concurrencies hold a single number), the number itself otherwise."""
     return str(value) if isinstance(value, int) else ",".join(map(str, value))
 
 
-def as_dict(settings: Settings) -> dict[str, float | list[int]]:
+def as_dict(settings: Settings | CountSettings) -> dict[str, float | list[int]]:
     return {f.name: (list(v) if isinstance(v := getattr(settings, f.name), tuple) else v)
             for f in fields(settings)}

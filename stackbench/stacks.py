@@ -12,11 +12,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 import tomllib
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,13 +26,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from . import registry
+from . import ROOT, registry
 from .errors import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = ROOT / "stacks"
 PYTHON_VERSION = "3.11"
 _AS_OF = re.compile(r"^# as-of: (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
+# "# cutoff: 2026-11-24T00:00:00Z": the instant the resolution stopped at (nothing uploaded after it).
+_CUTOFF = re.compile(r"^# cutoff: (\S+)$", re.MULTILINE)
+# "# provisional: 2026-12-04 had not ended when this was resolved; ...": a later lock may add releases.
+_PROVISIONAL = re.compile(r"^# provisional: ", re.MULTILINE)
+# "# index: https://pypi.org/simple": the registry it was resolved from.
+_INDEX = re.compile(r"^# index: (\S+)$", re.MULTILINE)
 # "# absent: litestar: no release on PyPI before 2022-11-24T00:00:00Z"
 _ABSENT = re.compile(r"^# absent: ([A-Za-z0-9._-]+): (.+)$", re.MULTILINE)
 # "# override: greenlet: meinheld 1.0.2 declares greenlet<0.5, ..."
@@ -87,6 +93,18 @@ class Stack:
     overrides: dict[str, str] = field(default_factory=dict)
     # Packages moved past a release that does not install on CPython 3.11 (lock): name -> what and why.
     moved: dict[str, str] = field(default_factory=dict)
+    # The instant its resolution stopped at, as uv's --exclude-newer took it (None: before stacks kept it).
+    recorded_cutoff: str | None = None
+    # Resolved before its date had ended: a later lock of the same date may add that day's releases.
+    provisional: bool = False
+    index: str | None = None  # the registry it was resolved from, when the file says
+
+    @property
+    def cutoff(self) -> str | None:
+        """The instant to resolve it again at: the recorded one, else the end of its date."""
+        if self.recorded_cutoff is not None:
+            return self.recorded_cutoff
+        return None if self.as_of is None else end_of_day(date.fromisoformat(self.as_of))
 
     def absent_of(self, requirements: Iterable[str]) -> list[str]:
         """The distributions of `requirements` that had no release by the stack's date."""
@@ -100,8 +118,9 @@ class Stack:
         absent = {normalize(m[1]): m[2] for m in _ABSENT.finditer(text)}
         overrides = {normalize(m[1]): m[2] for m in _OVERRIDE.finditer(text)}
         moved = {normalize(m[1]): m[2] for m in _MOVED.finditer(text)}
+        cutoff, index = _CUTOFF.search(text), _INDEX.search(text)
         return cls(path.stem, path, parse_pins(text, str(path)), found[1] if found else None, absent, overrides,
-                   moved)
+                   moved, cutoff[1] if cutoff else None, bool(_PROVISIONAL.search(text)), index[1] if index else None)
 
 
 def names(stacks_dir: Path = STACKS_DIR) -> list[str]:
@@ -177,15 +196,22 @@ def refresh(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> list[Versi
     return changes
 
 
-def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
-    """Resolve the registry's requirements as of the end of `as_of` (UTC); write the stack."""
-    today = datetime.now(timezone.utc).date()
-    if as_of > today:
-        raise ConfigError(f"--as-of {as_of} is in the future (today is {today}, UTC): a stack pins what "
+def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR, *, now: datetime | None = None) -> Path:
+    """Resolve the registry's requirements as of the end of `as_of` (UTC); write the stack.
+
+    The file records the instant the resolution stopped at (`cutoff`) and the
+    registry it asked (`index_url`), so that locking again reproduces it. A
+    date that has not ended yet stops at `now` and the stack is marked
+    provisional: that day's later releases are not in it.
+    """
+    now = now or datetime.now(timezone.utc)
+    if as_of > now.date():
+        raise ConfigError(f"--as-of {as_of} is in the future (today is {now.date()}, UTC): a stack pins what "
                           "was released by its date; give a date up to today")
-    stamp = cutoff(as_of)
+    stamp, provisional = cutoff(as_of, now)
     alone = {r: _newest_alone(r, stamp) for r in registry.requirements()}
-    absent = {r: f"no release on PyPI before {stamp}" for r, version in alone.items() if version is None}
+    absent = {r: f"no release on {_registry_name()} before {stamp}" for r, version in alone.items()
+              if version is None}
     wanted = [r for r in registry.requirements() if r not in absent]
     overrides = [o for o in registry.OVERRIDES if normalize(o.declared_by) not in
                  {normalize(registry.distribution(r)) for r in absent}]
@@ -194,7 +220,7 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
         # A bare name as an override: any release of it, whatever other packages declare.
         replaced = [*(o.distribution for o in overrides), *(f"{m.name}=={m.new}" for m in moved)]
         completed = _compile(wanted, stamp, replaced,
-                             newer_allowed={m.name: cutoff(date.fromisoformat(m.uploaded)) for m in moved})
+                             newer_allowed={m.name: end_of_day(date.fromisoformat(m.uploaded)) for m in moved})
         if completed.returncode != 0:
             raise ConfigError(
                 f"uv could not resolve the registry's requirements as of {as_of}:\n{completed.stderr}"
@@ -207,6 +233,10 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
             f"(uploaded before {stamp}), for CPython {PYTHON_VERSION}.\n"
             f"# Written by tools/lock_stack.py from stackbench/registry.py; rerun it, do not edit.\n"
             f"# as-of: {as_of.isoformat()}\n"
+            f"# cutoff: {stamp}\n"
+            + (f"# provisional: {as_of.isoformat()} had not ended when this was resolved; locking the same "
+               f"date later may add releases uploaded after {stamp}\n" if provisional else "")
+            + f"# index: {index_url()}\n"
             f"# requires: {' '.join(wanted)}\n"
             + "".join(f"# absent: {registry.distribution(r)}: {why}\n" for r, why in absent.items())
             + "".join(f"# override: {o.distribution}: {o.why}\n" for o in overrides)
@@ -225,6 +255,7 @@ def lock(name: str, as_of: date, stacks_dir: Path = STACKS_DIR) -> Path:
             raise ConfigError(f"the stack as of {as_of} does not install on CPython {PYTHON_VERSION}: "
                               f"{failed} {version}: {words}")
         moved.append(_nearest_installable(failed, version, words))
+    stacks_dir.mkdir(parents=True, exist_ok=True)
     path = stacks_dir / f"{name}.txt"
     path.write_text(header + completed.stdout)
     parse_pins(path.read_text(), str(path))  # refuse to leave a file we cannot read
@@ -287,7 +318,7 @@ def _nearest_installable(name: str, version: str, why: str) -> Moved:
 
 def _later_releases(name: str, version: str) -> list[tuple[str, str]]:
     """Final releases of `name` uploaded after `version`, oldest first, with their upload times (PyPI's JSON)."""
-    request = urllib.request.Request(f"{PYPI_SIMPLE}/{normalize(name)}/",
+    request = urllib.request.Request(f"{index_url()}/{normalize(name)}/",
                                      headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         files = json.load(response)["files"]
@@ -298,12 +329,11 @@ def _later_releases(name: str, version: str) -> list[tuple[str, str]]:
             continue
         first[release] = min(first.get(release, entry["upload-time"]), entry["upload-time"])
     if version not in first:
-        raise ConfigError(f"PyPI lists no release {version} of {name}")
+        raise ConfigError(f"{index_url()} lists no release {version} of {name}")
     return sorted(((v, t) for v, t in first.items() if t > first[version] and _FINAL.match(v)),
                   key=lambda item: item[1])
 
 
-PYPI_SIMPLE = "https://pypi.org/simple"
 _FINAL = re.compile(r"^\d+(\.\d+)*(\.post\d+)?$")
 
 
@@ -381,10 +411,48 @@ def pin_lines(pins: Mapping[str, str]) -> str:
     return "".join(f"{name}=={version}\n" for name, version in sorted(pins.items()))
 
 
-def cutoff(as_of: date) -> str:
-    """The moment a stack as of `as_of` stops at: the end of that day, UTC, as uv's --exclude-newer takes it."""
-    return datetime.combine(as_of + timedelta(days=1), datetime.min.time(), timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def end_of_day(as_of: date) -> str:
+    """The end of `as_of`, UTC, as uv's --exclude-newer takes it: ``2026-11-24T00:00:00Z`` for 2026-11-23."""
+    return datetime.combine(as_of + timedelta(days=1), datetime.min.time(), timezone.utc).strftime(_STAMP)
+
+
+def cutoff(as_of: date, now: datetime | None = None) -> tuple[str, bool]:
+    """The instant a stack as of `as_of` stops at, and whether it is provisional.
+
+    The end of that day (UTC); if the day has not ended at `now`, `now`
+    itself (to the second), provisional: releases later that day are not in it.
+    """
+    end = end_of_day(as_of)
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    if now.strftime(_STAMP) >= end:
+        return end, False
+    return now.strftime(_STAMP), True
+
+
+# The registry stacks resolve from, unless uv is told another (its own variables, newest first).
+PYPI_SIMPLE = "https://pypi.org/simple"
+INDEX_VARIABLES = ("UV_DEFAULT_INDEX", "UV_INDEX_URL")
+
+
+def _registry_name() -> str:
+    return "PyPI" if index_url() == PYPI_SIMPLE else index_url()
+
+
+def index_url() -> str:
+    """The registry uv resolves from: UV_DEFAULT_INDEX or UV_INDEX_URL if set, else PyPI.
+
+    uv reads the same variables, so the lock, its trial installs and the
+    search for a later installable release all ask the one registry; the
+    stack file records which (tests point it at an index of their own).
+    """
+    for variable in INDEX_VARIABLES:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value.rstrip("/")
+    return PYPI_SIMPLE
 
 
 @contextmanager
@@ -416,8 +484,14 @@ def _input_files(folder: Path, *, overrides: Iterable[str] = (), constraints: It
 
 def _newest_alone(requirement: str, stamp: str) -> str | None:
     """The version uv picks for `requirement` on its own before `stamp`, or None if it
-    had no release yet (uv says "no versions of")."""
-    completed = _compile([requirement], stamp)
+    had no release yet (uv says "no versions of").
+
+    The bounds the registry overrides for it count here as in the stack
+    (registry.OVERRIDES): meinheld alone takes greenlet 3, as in every stack.
+    """
+    own = [o.distribution for o in registry.OVERRIDES
+           if normalize(o.declared_by) == normalize(registry.distribution(requirement))]
+    completed = _compile([requirement], stamp, own)
     if completed.returncode == 0:
         return parse_pins(completed.stdout, f"uv's resolution of {requirement}")[
             normalize(registry.distribution(requirement))]

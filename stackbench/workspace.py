@@ -12,7 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import ROOT
+
 GIT = ["git", "-c", "user.name=stackbench", "-c", "user.email=stackbench@localhost"]
 INSTALLED = ("stackbench/vendor/node_modules",)
 

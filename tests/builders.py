@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import tarfile
 import zipfile
 from pathlib import Path
 
-from stackbench.measure import Placement, Run, WorkloadResult
-from stackbench.reference import Reading
-from stackbench.runner import Key, Outcome, Round, Sample, Session
-from stackbench.wrk import Latency, SocketErrors, ThreadRate, WrkResult
+from stackbench.measure.wallclock import Placement, Run, WorkloadResult
+from stackbench.measure.wrk import Latency, SocketErrors, ThreadRate, WrkResult
+from stackbench.session.reference import Reading
+from stackbench.session.runner import Key, Outcome, Round, Sample, Session
 
 KEY = Key("asgi", "uvicorn", "raw", "plaintext", 32)
 
@@ -51,6 +53,7 @@ def session(*rounds: dict[Key, list[float]] | list[Outcome], started: float = 0.
 
 def wheel(folder: Path, name: str, version: str, files: dict[str, str], requires: tuple[str, ...] = ()) -> Path:
     """A pure-Python wheel of `files` (path -> text), written into `folder`: a local package for uv."""
+    name = name.replace("-", "_")  # a wheel's file name holds no dash but its separators
     info = f"{name}-{version}.dist-info"
     contents = {
         **files,
@@ -66,4 +69,41 @@ def wheel(folder: Path, name: str, version: str, files: dict[str, str], requires
     with zipfile.ZipFile(path, "w") as archive:
         for member, text in {**contents, f"{info}/RECORD": record}.items():
             archive.writestr(member, text)
+    return path
+
+
+# A PEP 517 backend, kept in the sdist itself, that builds no wheel: a release that does not install.
+FAILING_BACKEND = """\
+import os
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    info = os.path.join(metadata_directory, "{name}-{version}.dist-info")
+    os.makedirs(info)
+    with open(os.path.join(info, "METADATA"), "w") as handle:
+        handle.write("Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n")
+    return "{name}-{version}.dist-info"
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    raise RuntimeError("error: {name} {version} does not build here (a test's broken release)")
+"""
+
+
+def unbuildable_sdist(folder: Path, name: str, version: str) -> Path:
+    """An sdist whose metadata can be read but which builds no wheel (as PyYAML 5.4.1 on CPython 3.11)."""
+    root = f"{name}-{version}"
+    members = {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n',
+        "backend.py": FAILING_BACKEND.format(name=name, version=version),
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{root}.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{root}/{member}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
     return path

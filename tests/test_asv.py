@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from asv.machine import Machine
 
-from stackbench import machine, records, reference, sensitivity, stacks
-from stackbench.metrics import METRICS
-from stackbench.runner import Key
+from stackbench import machine, records, stacks
+from stackbench.analysis import sensitivity
+from stackbench.asv.metrics import METRICS
+from stackbench.session import reference
+from stackbench.session.runner import Key
 from stackbench.workspace import clone_working_tree
-
 from tools import quickstart
 
 pytestmark = pytest.mark.slow
@@ -83,8 +84,11 @@ def test_asv_run_succeeds_under_this_machines_name(asv_run):
 def test_track_benchmarks_tell_asv_their_rounds(asv_run):
     clone, _, _, _ = asv_run
     benchmarks = json.loads((clone / "results" / "benchmarks.json").read_text())
-    tracks = {name: b for name, b in benchmarks.items() if ".track_" in name}
-    assert tracks and all(b["rounds"] == 2 for b in tracks.values())
+    wall_clock = {name: b for name, b in benchmarks.items() if name.startswith(("bench_pairs.", "bench_reference."))}
+    assert wall_clock and all(b["rounds"] == 2 for b in wall_clock.values())
+    # Counts are exact: asv keeps one value per cell, no rounds to interleave.
+    counts = {name: b for name, b in benchmarks.items() if name.startswith("bench_counts.")}
+    assert counts and all("rounds" not in b for b in counts.values())
 
 
 def test_each_round_hands_its_own_launches_to_asv_once(asv_run):

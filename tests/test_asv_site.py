@@ -1,4 +1,4 @@
-"""asv's index.html pointed at local copies of its CDN assets (stackbench/asv_site.py).
+"""asv's index.html pointed at local copies of its CDN assets (stackbench/asv/site.py).
 
 Works on asv's own index.html as installed and the assets tools/bootstrap.sh
 installed; tests/test_site_browser.py shows the result in a browser.
@@ -13,7 +13,7 @@ from pathlib import Path
 import asv
 import pytest
 
-from stackbench import asv_site
+from stackbench.asv import site as asv_site
 from stackbench.errors import ConfigError
 
 ASV_WWW = Path(asv.__file__).parent / "www"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stackbench import comparison
+from stackbench.analysis import comparison
 
 
 def stats(low: float, high: float, n: int = 8) -> dict:

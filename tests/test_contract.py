@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from stackbench import registry, stacks
-from stackbench.contract import Response, SCENARIOS, problems, scenario, verify
 from stackbench.errors import ContractError, ServerError
-from stackbench.runner import plan
-from stackbench.server import HOST, serve
+from stackbench.serve.contract import SCENARIOS, Response, problems, scenario, verify
+from stackbench.serve.server import HOST, serve
+from stackbench.session.runner import plan
 from stackbench.settings import Settings
 
 PLAINTEXT, JSON = SCENARIOS

@@ -1,4 +1,4 @@
-"""The coverage table (stackbench/coverage.py, tools/coverage.py) on small results directories."""
+"""The coverage table (stackbench/report/coverage.py, tools/coverage.py) on small results directories."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import coverage, registry, summary
+from stackbench import registry
 from stackbench.errors import ConfigError
+from stackbench.report import coverage, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "asv-run"

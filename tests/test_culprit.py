@@ -1,4 +1,4 @@
-"""Culprit finding: which package change carries a slowdown (stackbench/culprit.py, tools/culprit.py).
+"""Culprit finding: which package change carries a slowdown (stackbench/analysis/culprit.py, tools/culprit.py).
 
 The constructed case: two stacks that differ in two local packages, built
 here as wheels and offered to uv as a folder of links. `slowdemo` 2.0 spends
@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import comparison, culprit, registry, stacks
+from stackbench import registry, stacks
+from stackbench.analysis import comparison, culprit
 from stackbench.errors import ConfigError
-from stackbench.runner import Key, Outcome
+from stackbench.session.runner import Key, Outcome
 
 from .builders import sample, session, wheel
 

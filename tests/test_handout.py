@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
-from stackbench.asv_rounds import Handout
-from stackbench.metrics import METRICS
-from stackbench.runner import Outcome, Round
+from stackbench.asv.metrics import METRICS
+from stackbench.asv.rounds import Handout
+from stackbench.session.runner import Outcome, Round
 
 from .builders import KEY, sample, session
 

@@ -11,8 +11,8 @@ import psutil
 import pytest
 
 from stackbench.errors import Interrupted
-from stackbench.lifeline import Lifeline
-from stackbench.server import ROOT
+from stackbench.serve.lifeline import Lifeline
+from stackbench.serve.server import ROOT
 
 from .conftest import alive, group_members
 
@@ -23,8 +23,8 @@ HARNESS = textwrap.dedent("""
     import psutil
     sys.path.insert(0, {root!r})
     from stackbench import registry
-    from stackbench.lifeline import Lifeline
-    from stackbench.runner import Environment, Job, run_session, workloads
+    from stackbench.serve.lifeline import Lifeline
+    from stackbench.session.runner import Environment, Job, run_session, workloads
     from stackbench.settings import Settings
     parent = psutil.Process(os.getppid())
     lifeline = Lifeline(parent.pid, parent.create_time())

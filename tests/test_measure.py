@@ -8,12 +8,19 @@ import sys
 import pytest
 
 from stackbench import registry
-from stackbench.contract import SCENARIOS
 from stackbench.errors import ContractError, ResponseError
-from stackbench.measure import Placement, Workload, launch
+from stackbench.measure.wallclock import Placement, Workload, launch
+from stackbench.serve.contract import SCENARIOS
 from stackbench.settings import Settings
 
-from .conftest import FLAKY_BODY, FLAKY_JSON, ONE_AT_A_TIME, RAW_ASGI, WRONG_BODY, running_with
+from .conftest import (
+    FLAKY_BODY,
+    FLAKY_JSON,
+    ONE_AT_A_TIME,
+    RAW_ASGI,
+    WRONG_BODY,
+    running_with,
+)
 
 pytestmark = pytest.mark.slow
 

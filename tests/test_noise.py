@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from stackbench.noise import components
+from stackbench.analysis.noise import components
 
 
 def synthetic(sessions, launches, runs, *, session_cv, launch_cv, run_cv, seed=1):

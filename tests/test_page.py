@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import page, reference, registry, stacks, summary
-from stackbench.metrics import METRICS
+from stackbench import registry, stacks
+from stackbench.asv.metrics import METRICS
+from stackbench.report import page, summary
+from stackbench.session import reference
 
 FIXTURE = Path(__file__).parent / "fixtures" / "asv-run"
 MEASURED = {("uvicorn", "starlette"), ("gunicorn", "flask")}

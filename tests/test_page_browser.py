@@ -7,11 +7,11 @@ would leave the machine is blocked and counted.
 
 from __future__ import annotations
 
-
 import pytest
 from PIL import Image
 
-from stackbench import browser, page, registry, summary
+from stackbench import registry
+from stackbench.report import browser, page, summary
 
 from .test_page import FIXTURE
 

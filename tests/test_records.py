@@ -7,8 +7,8 @@ import statistics
 import pytest
 
 from stackbench import records
-from stackbench.runner import Outcome
-from stackbench.summary import _source, _Value, _with_sessions
+from stackbench.report.summary import _source, _Value, _with_sessions
+from stackbench.session.runner import Outcome
 
 from .builders import KEY, session
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from stackbench import reference, stacks
-from stackbench.reference import Reading, Series
+from stackbench import stacks
+from stackbench.session import reference
+from stackbench.session.reference import Reading, Series
 
 
 def test_series_interpolates_between_readings_and_holds_outside():

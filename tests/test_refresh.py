@@ -11,15 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import stacks
-from stackbench.server import ROOT
+from stackbench import registry, stacks
+from stackbench.session import reference
 from stackbench.workspace import clone_working_tree
+
+from .local_index import LocalIndex, upstream_files
+from .test_stacks import AS_OF, small_registry_files
 
 
 def clone_with_an_older_pin(clone: Path, package: str, version: str) -> Path:
-    """The working tree in `clone`, then a commit pinning `package` of the rolling stack
-    at `version`, as if the stack had been locked before it moved; the stack file."""
-    clone_working_tree(clone)
+    """A commit in `clone` (the working tree's, if it is no repository yet) pinning `package` of the
+    rolling stack at `version`, as if the stack had been locked before it moved; the stack file."""
+    if not (clone / ".git").is_dir():
+        clone_working_tree(clone)
     stack_file = clone / "stacks" / f"{stacks.CURRENT}.txt"
     stack_file.write_text(re.sub(rf"(?m)^{re.escape(package)}==\S+$", f"{package}=={version}",
                                  stack_file.read_text()))
@@ -36,26 +40,44 @@ def test_version_changes_name_each_move_in_order():
     assert message.splitlines()[2:] == ["b 2 -> 2.1", "c 3 -> (absent)", "d (absent) -> 4"]
 
 
-@pytest.mark.slow
+def registry_index(folder: Path) -> LocalIndex:
+    """Every distribution the registry requires, as empty wheels at 1.0, 1.1 and 2.0 (tests/test_stacks.UPLOADS)."""
+    return LocalIndex(small_registry_files(folder, sorted({registry.distribution(r) for r in registry.requirements()})))
+
+
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@localhost"}
+
+
 def test_refresh_commits_the_stack_with_its_version_changes(tmp_path):
-    """An older uvicorn pin, re-resolved as of the committed stack's date (PyPI needed)."""
-    stack_file = clone_with_an_older_pin(tmp_path, "uvicorn", "0.30.0")
-    current = stacks.load(stacks.CURRENT)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@localhost"}
-    refresh = [sys.executable, str(tmp_path / "tools" / "refresh_stack.py"), "--as-of", current.as_of]
-    done = subprocess.run(refresh, cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    message = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=tmp_path, capture_output=True,
-                             text=True).stdout
-    assert message.splitlines()[0] == f"Refresh stack {stacks.CURRENT} as of {current.as_of}: 1 version change"
-    assert f"uvicorn 0.30.0 -> {current.pins['uvicorn']}" in message
-    assert stack_file.read_text() == current.path.read_text()  # the lock is a function of the date
-    # Again: nothing changed, nothing is committed.
-    again = subprocess.run(refresh, cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert again.returncode == 0 and "no version changed" in again.stdout
-    log = subprocess.run(["git", "log", "--format=%s"], cwd=tmp_path, capture_output=True, text=True).stdout
-    assert log.splitlines()[0].startswith("Refresh stack") and len(log.splitlines()) == 3
+    """A stack locked from a local index, one pin set back, refreshed: one change, the lock reproduced."""
+    clone = tmp_path / "clone"
+    clone_working_tree(clone)
+    with registry_index(tmp_path / "files").serve() as url:
+        env = {**os.environ, **GIT_IDENTITY, "UV_DEFAULT_INDEX": url}
+        locked = subprocess.run([sys.executable, "tools/lock_stack.py", "--as-of", AS_OF.isoformat(), "--name",
+                                 stacks.CURRENT], cwd=clone, env=env, capture_output=True, text=True)
+        assert locked.returncode == 0, locked.stdout + locked.stderr
+        stack_file = clone / "stacks" / f"{stacks.CURRENT}.txt"
+        text = stack_file.read_text()
+        stack = stacks.Stack.from_file(stack_file)
+        # 1.1 came late on the day, 2.0 just after it ended.
+        assert set(stack.pins.values()) == {"1.1"} and stack.cutoff == "2026-11-24T00:00:00Z" and not stack.provisional
+        subprocess.run(["git", "commit", "-qam", "lock"], cwd=clone, env=env, check=True)
+        clone_with_an_older_pin(clone, "uvicorn", "1.0")
+        refresh = [sys.executable, "tools/refresh_stack.py", "--as-of", AS_OF.isoformat()]
+        done = subprocess.run(refresh, cwd=clone, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        message = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=clone, capture_output=True,
+                                 text=True).stdout
+        assert message.splitlines()[0] == f"Refresh stack {stacks.CURRENT} as of {AS_OF}: 1 version change"
+        assert "uvicorn 1.0 -> 1.1" in message
+        assert stack_file.read_text() == text  # the lock is a function of the index and the cutoff
+        # Again: nothing changed, nothing is committed.
+        again = subprocess.run(refresh, cwd=clone, env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "no version changed" in again.stdout, again.stdout + again.stderr
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=clone, capture_output=True, text=True).stdout
+    assert log.splitlines()[0].startswith("Refresh stack") and len(log.splitlines()) == 4
 
 
 @pytest.mark.slow
@@ -70,15 +92,24 @@ def test_gate_refreshes_commits_and_measures_both_commits(tmp_path_factory):
     clone = tmp_path_factory.mktemp("gate")
     clone_with_an_older_pin(clone, "bottle", "0.12.25")
     current = stacks.load(stacks.CURRENT)
-    env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_PROFILE="quick", GIT_AUTHOR_NAME="t",
-                  GIT_AUTHOR_EMAIL="t@localhost", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@localhost")
-    done = subprocess.run(
-        [sys.executable, str(clone / "tools" / "gate.py"), "--as-of", current.as_of, "--pairs", "uvicorn:raw"],
-        cwd=clone, env=env, capture_output=True, text=True,
-    )
+    # The registry as the test needs it: exactly the pins of the stack, the harness and the frozen
+    # reference, and bottle's older release.
+    pinned: dict[str, set[str]] = {}
+    for pins in (current.pins, stacks.parse_pins("\n".join(stacks.harness_requirements())),
+                 stacks.parse_pins(reference.FROZEN_PINS), {"bottle": "0.12.25"}):
+        for name, version in pins.items():
+            pinned.setdefault(name, set()).add(version)
+    index = LocalIndex(file for name, versions in pinned.items() for file in upstream_files(name, versions))
+    with index.serve() as url:
+        env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_PROFILE="quick", UV_DEFAULT_INDEX=url,
+                      **GIT_IDENTITY)
+        done = subprocess.run(
+            [sys.executable, str(clone / "tools" / "gate.py"), "--as-of", current.as_of, "--pairs", "uvicorn:raw"],
+            cwd=clone, env=env, capture_output=True, text=True,
+        )
     output = done.stdout + done.stderr
     assert done.returncode in (0, 1), output
-    assert f"bottle 0.12.25 -> {current.pins['bottle']}" in done.stdout
+    assert f"as of {current.as_of}: 1 version change\n\nbottle 0.12.25 -> {current.pins['bottle']}\n" in done.stdout
     assert (done.returncode == 1) == ("PERFORMANCE DECREASED" in done.stdout), output
     # Both commits were measured, in this clone, under the test's machine name.
     measured = list((clone / "results" / MACHINE).glob(f"*-{stacks.asv_environment(stacks.CURRENT)}.json"))

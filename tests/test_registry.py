@@ -6,7 +6,7 @@ import pytest
 
 from stackbench import registry
 from stackbench.errors import ConfigError
-from stackbench.server import ROOT
+from stackbench.serve.server import ROOT
 
 
 def test_the_grid():

@@ -12,10 +12,19 @@ from dataclasses import replace
 
 import pytest
 
-from stackbench import reference, registry, stacks
+from stackbench import registry, stacks
 from stackbench.errors import Interrupted
-from stackbench.measure import Placement
-from stackbench.runner import Environment, Job, Key, Progress, plan, run_session, workloads
+from stackbench.measure.wallclock import Placement
+from stackbench.session import reference
+from stackbench.session.runner import (
+    Environment,
+    Job,
+    Key,
+    Progress,
+    plan,
+    run_session,
+    workloads,
+)
 from stackbench.settings import Settings
 
 from .conftest import DIES_AT_START, RAW_ASGI, running_with

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from stackbench import sensitivity
-from stackbench.comparison import BETTER, SAME, WORSE, Row
+from stackbench.analysis import sensitivity
+from stackbench.analysis.comparison import BETTER, SAME, WORSE, Row
 
 
 def row(metric: str, server: str, framework: str, mark: str, before: float = 1e-4, after: float = 1e-4) -> Row:
@@ -28,16 +28,16 @@ def test_ab_targets_the_framework_and_counts_other_rows_as_false_alarms():
         # Measured before (by an A/A run of another stack) but not in the A/B run: left out.
         row("seconds_per_request", "daphne", "starlette", SAME, 1e-4, float("nan")),
     ]
-    run = sensitivity.judge_ab(rows, "starlette", extra_seconds=1e-5, seconds=100.0)
+    run = sensitivity.judge_ab(rows, "starlette", extra_seconds=1e-5, iterations=400, seconds=100.0)
     assert [(t.flagged, round(t.slowdown, 3)) for t in run.targets] == [(True, 0.2), (False, 0.1)]
     assert len(run.false_alarms) == 2
-    assert run.extra_cpu_microseconds == 10.0
+    assert run.extra_iterations == 400
 
 
 def test_detectable_is_the_smallest_slowdown_above_which_everything_was_flagged():
     finding = sensitivity.Finding("m", "f", "2026-11-24", [], [], "starlette", 1.05, {})
     def ab(*points):
-        return sensitivity.ABRun(0.0, [sensitivity.Target("b", "e", 1.0, s, None, f) for s, f in points], [], 0.0)
+        return sensitivity.ABRun(0, [sensitivity.Target("b", "e", 1.0, s, None, f) for s, f in points], [], 0.0)
     finding.ab = [ab((0.20, True), (0.10, True)), ab((0.07, True), (0.04, False)), ab((0.05, False))]
     assert finding.detectable == 0.07
     assert "changes below 7% are not detectable" in finding.sentence().lower()

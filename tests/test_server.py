@@ -15,14 +15,14 @@ import textwrap
 import time
 import uuid
 
-
 import pytest
 
-from stackbench import reference, registry, stacks
-from stackbench.contract import SCENARIOS, fetch, verify
+from stackbench import registry, stacks
 from stackbench.errors import ServerError
-from stackbench.launchers import granian_server, release
-from stackbench.server import HOST, ROOT, STOP_SIGNALS, serve
+from stackbench.serve.contract import SCENARIOS, fetch, verify
+from stackbench.serve.launchers import granian_server, release
+from stackbench.serve.server import HOST, ROOT, STOP_SIGNALS, serve
+from stackbench.session import reference
 
 from .conftest import (
     DIES_AT_START,
@@ -147,7 +147,7 @@ def test_harness_killed_with_sigkill_takes_its_server_along(stack_python, tmp_pa
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
         from stackbench import registry
-        from stackbench.server import serve
+        from stackbench.serve.server import serve
         pair = registry.Pair(registry.SERVERS[0], registry.App("raw", "asgi"))
         with serve(pair, python={stack_python!r}, workdir=Path({str(tmp_path)!r})) as running:
             print(running.pid, *[p.pid for p in running.processes()], flush=True)

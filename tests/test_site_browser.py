@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import asv_site, browser, registry
+from stackbench import registry
+from stackbench.asv import site as asv_site
+from stackbench.report import browser
 from stackbench.workspace import GIT, clone_working_tree
 
 pytestmark = pytest.mark.slow

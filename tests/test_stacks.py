@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from stackbench import registry, stacks
 from stackbench.errors import ConfigError
-from stackbench.server import ROOT
+from stackbench.serve.server import ROOT
+
+from .builders import unbuildable_sdist, wheel
+from .local_index import IndexFile, LocalIndex
 
 STACKS = stacks.names()
+AS_OF = date(2026, 11, 23)
+# Early that month, late on the day itself (as packaging 26.4 at 21:44 UTC), just after the day ended.
+UPLOADS = {"1.0": "2026-11-01T00:00:00Z", "1.1": "2026-11-23T21:44:09Z", "2.0": "2026-11-24T00:00:01Z"}
+
+
+def small_registry_files(folder: Path, names: list[str]) -> list[IndexFile]:
+    """Wheels of `names` at 1.0, 1.1 and 2.0, uploaded as UPLOADS says."""
+    return [IndexFile.local(wheel(folder, name, version, {f"{name}/__init__.py": ""}), uploaded)
+            for name in names for version, uploaded in UPLOADS.items()]
 
 
 def test_the_dated_stacks_exist():
@@ -76,12 +89,41 @@ def test_asv_environment_name():
     assert stacks.asv_environment("latest") == "virtualenv-py3.11-STACKlatest"
 
 
-@pytest.mark.slow
-def test_locking_again_reproduces_the_committed_dated_stack(tmp_path):
-    """The lock is a pure function of the registry and the date (PyPI needed)."""
-    name = "2024-11-23"
-    written = stacks.lock(name, date(2024, 11, 23), stacks_dir=tmp_path)
-    assert written.read_text() == (ROOT / "stacks" / f"{name}.txt").read_text()
+def test_locking_again_reproduces_the_stack_whatever_came_later(tmp_path, monkeypatch):
+    """The lock is a function of the index and the recorded cutoff: a release after it changes nothing."""
+    index = LocalIndex(small_registry_files(tmp_path / "files", ["alpha", "beta"]))
+    monkeypatch.setattr(registry, "requirements", lambda: ["alpha", "beta"])
+    with index.serve() as url:
+        monkeypatch.setenv("UV_DEFAULT_INDEX", url)
+        first = stacks.lock("old", AS_OF, stacks_dir=tmp_path / "one").read_text()
+        index.add(IndexFile.local(wheel(tmp_path / "files", "alpha", "1.5", {}), "2026-11-24T00:00:00Z"))
+        again = stacks.lock("old", AS_OF, stacks_dir=tmp_path / "two").read_text()
+    assert again == first
+    stack = stacks.Stack.from_file(tmp_path / "two" / "old.txt")
+    assert stack.pins == {"alpha": "1.1", "beta": "1.1"}  # 1.1 came late that day; 2.0 and 1.5 after it
+    assert stack.cutoff == "2026-11-24T00:00:00Z" and not stack.provisional and stack.index == url
+
+
+def test_a_date_not_yet_ended_stops_now_and_is_provisional(tmp_path, monkeypatch):
+    index = LocalIndex(small_registry_files(tmp_path / "files", ["alpha"]))
+    monkeypatch.setattr(registry, "requirements", lambda: ["alpha"])
+    with index.serve() as url:
+        monkeypatch.setenv("UV_DEFAULT_INDEX", url)
+        evening = stacks.lock("today", AS_OF, tmp_path / "a", now=datetime(2026, 11, 23, 22, tzinfo=timezone.utc))
+        earlier = stacks.lock("today", AS_OF, tmp_path / "b", now=datetime(2026, 11, 23, 21, tzinfo=timezone.utc))
+        ended = stacks.lock("today", AS_OF, tmp_path / "c", now=datetime(2026, 11, 24, 0, 0, 1, tzinfo=timezone.utc))
+    late = stacks.Stack.from_file(evening)
+    assert late.provisional and late.cutoff == "2026-11-23T22:00:00Z" and late.pins == {"alpha": "1.1"}
+    assert "# provisional: 2026-11-23 had not ended when this was resolved" in evening.read_text()
+    assert stacks.Stack.from_file(earlier).pins == {"alpha": "1.0"}  # 1.1 was uploaded at 21:44
+    final = stacks.Stack.from_file(ended)
+    assert not final.provisional and final.cutoff == "2026-11-24T00:00:00Z" and final.pins == {"alpha": "1.1"}
+
+
+def test_a_stack_without_a_cutoff_line_stops_at_the_end_of_its_date(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_text("# as-of: 2024-11-23\nalpha==1.0\n")
+    assert stacks.Stack.from_file(path).cutoff == "2024-11-24T00:00:00Z"
 
 
 def test_lock_tool_registers_a_new_stack_in_asv_conf(tmp_path):
@@ -95,13 +137,15 @@ def test_lock_tool_registers_a_new_stack_in_asv_conf(tmp_path):
     assert names == sorted([*STACKS, "2021-11-23"])
 
 
-@pytest.mark.slow
 def test_a_package_with_no_release_by_the_date_is_absent_with_the_reason(tmp_path, monkeypatch):
-    # litestar's first release came in 2023; starlette had releases long before.
-    monkeypatch.setattr(registry, "requirements", lambda: ["litestar", "starlette"])
-    stack = stacks.Stack.from_file(stacks.lock("old", date(2021, 1, 1), stacks_dir=tmp_path))
-    assert stack.absent == {"litestar": "no release on PyPI before 2021-01-02T00:00:00Z"}
-    assert "starlette" in stack.pins and "litestar" not in stack.pins
+    files = small_registry_files(tmp_path / "files", ["alpha"])
+    newcomer = IndexFile.local(wheel(tmp_path / "files", "newcomer", "0.1", {}), "2026-11-30T00:00:00Z")
+    monkeypatch.setattr(registry, "requirements", lambda: ["alpha", "newcomer"])
+    with LocalIndex([*files, newcomer]).serve() as url:
+        monkeypatch.setenv("UV_DEFAULT_INDEX", url)
+        stack = stacks.Stack.from_file(stacks.lock("old", AS_OF, stacks_dir=tmp_path))
+    assert stack.absent == {"newcomer": f"no release on {url} before 2026-11-24T00:00:00Z"}
+    assert "alpha" in stack.pins and "newcomer" not in stack.pins
 
 
 def test_a_date_in_the_future_is_refused(tmp_path):
@@ -110,23 +154,25 @@ def test_a_date_in_the_future_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow
 def test_a_release_that_does_not_install_is_moved_to_the_nearest_later_one_that_does(tmp_path, monkeypatch):
-    # blacksheep 1.2.8 (2022) needs essentials-openapi 0.1.6, which caps PyYAML below 6. PyYAML 5.4.1
-    # has no wheel for CPython 3.11 and its sdist no longer builds (setuptools meets Cython 3).
-    monkeypatch.setattr(registry, "requirements", lambda: ["blacksheep"])
-    path = stacks.lock("old", date(2022, 11, 23), stacks_dir=tmp_path)
-    stack = stacks.Stack.from_file(path)
-    assert stack.pins["blacksheep"] == "1.2.8" and stack.pins["essentials-openapi"] == "0.1.6"
-    moved = stack.pins["pyyaml"]
-    assert moved != "5.4.1"
-    text = path.read_text()
-    assert (f"# moved: pyyaml: 5.4.1, uv's choice by the date, does not install on CPython 3.11 (" in text
-            and f"); {moved} (uploaded " in text and "the nearest later release that does, replaces it" in text)
-    # The dependants' cap is overridden for it, so that the stack installs as written.
-    assert stack.overrides["pyyaml"] == stacks.MOVED_OVERRIDE and "pyyaml" in stack.moved
-    python = stacks.pinned_environment(tmp_path / "env", "old", text, harness=False)
-    assert stacks.installed(python)["pyyaml"] == moved
+    # As PyYAML 5.4.1 on CPython 3.11: its metadata reads, its wheel does not build. 1.1 installs.
+    folder = tmp_path / "files"
+    files = [IndexFile.local(unbuildable_sdist(folder, "brittle", "1.0"), "2026-11-01T00:00:00Z"),
+             IndexFile.local(wheel(folder, "brittle", "1.1", {"brittle/__init__.py": ""}), "2026-11-30T08:00:00Z"),
+             IndexFile.local(wheel(folder, "brittle", "1.2", {"brittle/__init__.py": ""}), "2026-12-01T08:00:00Z")]
+    monkeypatch.setattr(registry, "requirements", lambda: ["brittle"])
+    with LocalIndex(files).serve() as url:
+        monkeypatch.setenv("UV_DEFAULT_INDEX", url)
+        path = stacks.lock("old", AS_OF, stacks_dir=tmp_path)
+        text = path.read_text()
+        stack = stacks.Stack.from_file(path)
+        assert stack.pins["brittle"] == "1.1"
+        assert ("# moved: brittle: 1.0, uv's choice by the date, does not install on CPython 3.11 (" in text
+                and "); 1.1 (uploaded 2026-11-30), the nearest later release that does, replaces it" in text)
+        # The dependants' bounds are overridden for it, so that the stack installs as written.
+        assert stack.overrides["brittle"] == stacks.MOVED_OVERRIDE and "brittle" in stack.moved
+        python = stacks.pinned_environment(tmp_path / "env", "old", text, harness=False)
+        assert stacks.installed(python)["brittle"] == "1.1"
 
 
 def test_the_release_of_a_distribution_file():

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from stackbench import usage
+from stackbench.measure import usage
 
 
 def _a_cpu() -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stackbench.wrk import (
+from stackbench.measure.wrk import (
     ResponseCheck,
     WrkParseError,
     parse,

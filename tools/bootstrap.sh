@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up what stackbench needs on a Debian machine, as root: wrk, nginx, and
+# Set up what stackbench needs on a Debian machine, as root: wrk, nginx, valgrind, and
 # libev with a C compiler for bjoern (apt), a virtualenv .venv with the
 # project and its tools, the frozen reference environment, asv's machine file
 # under this machine's name, and the JavaScript and CSS asv's pages would load
@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 
 packages=()
 command -v wrk >/dev/null || packages+=(wrk)
-# nginx is the reference every run measures beside the pairs (stackbench/reference.py).
+# Counting (stackbench/measure/counting.py): Callgrind, and strace for looking into a server.
+command -v valgrind >/dev/null || packages+=(valgrind)
+command -v strace >/dev/null || packages+=(strace)
+# nginx is the reference every run measures beside the pairs (stackbench/session/reference.py).
 [ -x /usr/sbin/nginx ] || packages+=(nginx)
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 # bjoern ships no wheels: each stack's environment compiles it against libev.
@@ -44,6 +47,8 @@ npm ci --prefix stackbench/vendor --ignore-scripts --no-audit --no-fund --loglev
 # asv files results under a machine name; machines of one kind all share a
 # host name, so the name carries this machine's fingerprint (stackbench/machine.py).
 machine=$(.venv/bin/python -c 'from stackbench import machine; print(machine.register_with_asv())')
-reference=$(.venv/bin/python -c 'from stackbench import reference; print(reference.frozen_python())')
+reference=$(.venv/bin/python -c 'from stackbench.session import reference; print(reference.frozen_python())')
+# Counts join across hosts under one machine named by architecture, valgrind and Python build.
+counts=$(.venv/bin/python -c 'from stackbench import machine; print(machine.register_count_machine())')
 echo "bootstrap done: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(/usr/sbin/nginx -v 2>&1 | cut -d' ' -f3)," \
-     "$(.venv/bin/asv --version), machine $machine, reference $reference"
+     "$(.venv/bin/asv --version), machine $machine (counts: $counts), reference $reference"

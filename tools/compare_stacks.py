@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, comparison, machine, records, stacks  # noqa: E402
+from stackbench import cli, machine, records, stacks  # noqa: E402
+from stackbench.analysis import comparison  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 
 

@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stackbench import cli, registry  # noqa: E402
-from stackbench.contract import SCENARIOS, fetch  # noqa: E402
-from stackbench.measure import Placement, Workload, launch  # noqa: E402
-from stackbench.server import HOST, free_port  # noqa: E402
+from stackbench.measure.wallclock import Placement, Workload, launch  # noqa: E402
+from stackbench.measure.wrk import parse_text  # noqa: E402
+from stackbench.serve.contract import SCENARIOS, fetch  # noqa: E402
+from stackbench.serve.server import HOST, free_port  # noqa: E402
 from stackbench.settings import PROFILES  # noqa: E402
-from stackbench.wrk import parse_text  # noqa: E402
 
 # Seven 3-second runs after a 2-second warm-up, against one server launch, both ways.
 SETTINGS = dataclasses.replace(PROFILES["default"], runs=7, duration=3, warmup=2)

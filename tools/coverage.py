@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, coverage  # noqa: E402
+from stackbench import cli  # noqa: E402
+from stackbench.report import coverage  # noqa: E402
 
 
 def main() -> None:

@@ -33,10 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, culprit, machine, records, registry, runner, stacks  # noqa: E402
-from stackbench.contract import SCENARIOS  # noqa: E402
+from stackbench import cli, machine, records, registry, stacks  # noqa: E402
+from stackbench.analysis import culprit  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
-from stackbench.measure import Workload  # noqa: E402
+from stackbench.measure.wallclock import Workload  # noqa: E402
+from stackbench.serve.contract import SCENARIOS  # noqa: E402
+from stackbench.session import runner  # noqa: E402
 from stackbench.settings import Settings, as_dict  # noqa: E402
 
 

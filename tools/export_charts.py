@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import browser, cli, machine, page, stacks, summary  # noqa: E402
+from stackbench import cli, machine, stacks  # noqa: E402
+from stackbench.report import browser, page, summary  # noqa: E402
 from stackbench.settings import PROFILES  # noqa: E402
 
 

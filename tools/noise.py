@@ -29,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, machine, noise, records, reference, registry, runner, stacks  # noqa: E402
-from stackbench.runner import Environment, Job, Progress, run_session, workloads  # noqa: E402
+from stackbench import cli, machine, records, registry, stacks  # noqa: E402
+from stackbench.analysis import noise  # noqa: E402
+from stackbench.session import reference, runner  # noqa: E402
+from stackbench.session.runner import Environment, Job, Progress, run_session, workloads  # noqa: E402
 from stackbench.settings import Settings, as_dict  # noqa: E402
 
 # Seconds a launch costs besides its recorded runs: start, contract checks,

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stackbench import cli, machine, records, registry, stacks  # noqa: E402
-from stackbench.contract import SCENARIOS  # noqa: E402
+from stackbench.serve.contract import SCENARIOS  # noqa: E402
 from stackbench.settings import from_environ  # noqa: E402
 
 # asv's own `asv preview` listens on every interface; this listens on loopback only.

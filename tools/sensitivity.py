@@ -13,9 +13,9 @@ records are not touched):
   it, `--aa` times, for the chosen pairs and stacks: every flagged row is a
   false alarm.
 - A/B: for each slowdown, a commit that turns the calibration switch on
-  (calibration.toml: a fixed CPU cost per request in `--framework`'s apps,
-  set to that share of the slowest chosen pair's time per request, measured
-  by the A/A runs), then `asv continuous` against its parent: the
+  (calibration.toml: a loop of fixed work per request in `--framework`'s
+  apps, as many iterations as take that share of the slowest chosen pair's
+  time per request here, measured by the A/A runs), then `asv continuous` against its parent: the
   framework's rows should be flagged worse, nothing else.
 
 Prints each run's rows and wall time, the false-alarm rate and the smallest
@@ -36,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import calibration, cli, comparison, machine, registry, sensitivity, stacks, workspace  # noqa: E402
+from stackbench import calibration, cli, machine, registry, stacks, workspace  # noqa: E402
+from stackbench.analysis import comparison, sensitivity  # noqa: E402
 from stackbench.errors import ConfigError  # noqa: E402
 from stackbench.settings import PROFILES, as_dict, from_environ  # noqa: E402
 
@@ -126,18 +127,23 @@ def main() -> int:
                         and r.before and math.isfinite(r.before)]
             if not baseline:
                 raise ConfigError(f"no measured {args.framework} pair among --ab-pairs {args.ab_pairs!r}")
+            # The switch adds fixed work: as many loop iterations as take that long here.
+            per_iteration = calibration.seconds_per_iteration()
         for share in slowdowns:
             # -f: the previous B commit holds its results files, which asv has rewritten since.
             subprocess.run(["git", "checkout", "-q", "-f", base], cwd=clone, check=True)
             extra = share * max(baseline)
-            calibration.write(clone, calibration.Calibration(args.framework, "", extra * 1e6))
+            iterations = max(1, round(extra / per_iteration))
+            calibration.write(clone, calibration.Calibration(args.framework, "", iterations))
             slowed = workspace.commit(clone, f"B: {args.framework} slower by {share:.0%}")
             seconds = asv(clone, ["continuous", "--factor", str(args.factor), base, slowed], pairs=args.ab_pairs,
                           stacks_=ab_stacks, env=env, log=log)
-            run = sensitivity.judge_ab(rows(clone, name, base, slowed, args.factor), args.framework, extra, seconds)
+            run = sensitivity.judge_ab(rows(clone, name, base, slowed, args.factor), args.framework, extra,
+                                       iterations, seconds)
             finding.ab.append(run)
             finding.save(args.root)
-            print(f"A/B {share:.0%} ({extra * 1e6:.2f} µs per request, {seconds / 60:.1f} min):")
+            print(f"A/B {share:.0%} ({iterations:,} loop iterations, ~{extra * 1e6:.2f} µs per request, "
+                  f"{seconds / 60:.1f} min):")
             for target in run.targets:
                 ratio = f"{target.ratio:.3f}" if target.ratio else "n/a"
                 print(f"    {'flagged' if target.flagged else 'MISSED '} slowdown {target.slowdown:5.1%}, "
