@@ -51,7 +51,7 @@ class _CountSuite:
     params: list = []
     param_names = ["server", "framework", "scenario", "connections"]
     # A count per request depends on the requests and connections it is divided by.
-    version = f"counts-1-{COUNTS.version}"
+    version = f"counts-2-{COUNTS.version}"  # 2: per-request figures sum the serving processes only
     # One exact value: no repeats, no rounds.
     rounds = 1
     repeat = 1

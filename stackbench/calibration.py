@@ -3,22 +3,28 @@
 `calibration.toml` at the top of the repository is part of what a commit
 measures (the harness reads it from the measured commit's checkout, like the
 stack files), so one commit can turn it on and its parent leave it off. When
-on, every app of one framework burns a fixed amount of CPU time in each
-request handler, before answering:
+on, every app of one framework runs a loop of a fixed number of iterations
+in each request handler, before answering (apps/calibration.py):
 
     framework = "starlette"          # "" (the default) turns it off
     interface = "asgi"               # optional: only this interface's app
-    extra_cpu_microseconds = 8.0     # busy time added to every request
+    extra_iterations = 20000         # loop iterations added to every request
 
-With one worker saturated, the time a server spends per request grows by
-exactly that much, so a pair at 80 µs per request gets 10% slower.
-`tools/sensitivity.py` uses it to measure the smallest slowdown the suite
-detects on a machine. The apps read the cost from `SPIN_VARIABLE`, which the
-harness sets only for the calibrated framework's pairs.
+Fixed work, not a spin for time: it adds the same instructions to every
+request, so counts under Callgrind see exactly it, and about the same time
+on a given machine (a pair's time per request grows by that much with one
+worker saturated). `tools/sensitivity.py` uses it to measure the smallest
+slowdown the suite detects. The apps read the iterations from
+`ITERATIONS_VARIABLE`, which the harness sets only for the calibrated
+framework's pairs.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
 import tomllib
 from dataclasses import asdict, dataclass
@@ -113,3 +119,24 @@ def seconds_per_iteration(repeats: int = 5, iterations: int = 200_000) -> float:
         fixed_work(iterations)
         best = min(best, time.perf_counter() - started)
     return best / iterations
+
+
+def instructions_per_iteration(python: str = sys.executable, iterations: int = 200_000) -> float:
+    """Instructions one iteration of the switch's loop executes, counted under Callgrind.
+
+    For a switch set by counts (the counting A/B): the difference of two
+    whole-interpreter counts, with and without the loop, over `iterations`.
+    """
+    from . import ROOT
+    from .measure.counting import Toolchain, event_totals
+
+    toolchain = Toolchain.find()
+    totals = []
+    with tempfile.TemporaryDirectory(prefix="stackbench-calibration-") as folder:
+        for count in (0, iterations):
+            out = Path(folder) / f"callgrind.{count}"
+            subprocess.run([toolchain.valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", "--log-file=/dev/null",
+                            python, "-c", f"from apps.calibration import fixed_work; fixed_work({count})"],
+                           cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"}, check=True)
+            totals.append(event_totals(out)["Ir"])
+    return (totals[1] - totals[0]) / iterations

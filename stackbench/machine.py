@@ -156,13 +156,13 @@ def count_machine_name(valgrind_version: str | None = None) -> str:
     return f"{COUNT_PREFIX}{platform.machine()}-valgrind{valgrind_version}-{python_build()}"
 
 
-def register_count_machine() -> str:
+def register_count_machine(path: Path | None = None) -> str:
     """Add this host's count machine to asv's machine file (not as the host's default); its name."""
     import platform
 
     name = count_machine_name()
     register(name, {"arch": platform.machine(), "cpu": "any (counted under valgrind: " + name + ")",
-                    "num_cpu": "", "os": platform.system(), "ram": ""}, default=False)
+                    "num_cpu": "", "os": platform.system(), "ram": ""}, path, default=False)
     return name
 
 

@@ -331,9 +331,17 @@ def unpaired(interface: str, server: str, framework: str) -> str:
     return f"{server} serves only {', '.join(found_server.serves)}, not {framework} (stackbench/registry.py)"
 
 
-def asv_pattern(pairs: list[Pair]) -> str:
-    """The ``asv -b`` pattern that selects these pairs' benchmarks (and no reference)."""
-    return "|".join(rf"\('{re.escape(p.server.name)}', '{re.escape(p.app.framework)}'" for p in pairs)
+def asv_pattern(pairs: list[Pair], suite: str = "") -> str:
+    """The ``asv -b`` pattern that selects these pairs' benchmarks (and no reference).
+
+    `suite` ("bench_pairs", "bench_counts") keeps it to that module's
+    benchmarks; without it, every suite's cells of these pairs match. No
+    pairs and a suite: every pair of that suite.
+    """
+    cells = "|".join(rf"\('{re.escape(p.server.name)}', '{re.escape(p.app.framework)}'" for p in pairs)
+    if not suite:
+        return cells
+    return rf"^{re.escape(suite)}\." + (rf"\w+\.\w+(?:{cells})" if cells else "")
 
 
 def pairs_named(text: str, option: str = "--pairs") -> list[Pair]:

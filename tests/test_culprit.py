@@ -1,10 +1,11 @@
 """Culprit finding: which package change carries a slowdown (stackbench/analysis/culprit.py, tools/culprit.py).
 
 The constructed case: two stacks that differ in two local packages, built
-here as wheels and offered to uv as a folder of links. `slowdemo` 2.0 spends
-a fixed 300 us of CPU per request in the app that uses it; `tinydep` 2.0
-changes nothing that runs. The command must measure both moves and name
-slowdemo, and only slowdemo.
+here as wheels and offered to uv as a folder of links. `slowdemo` 2.0 runs
+a loop of 30,000 iterations per request in the app that uses it (fixed
+work: ~1 ms here, and the same instructions every request under
+Callgrind); `tinydep` 2.0 changes nothing that runs. The command must judge
+both moves and name slowdemo, and only slowdemo, on counts and on seconds.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ async def app(scope, receive, send):
 
 WORK = {
     "1.0": "def work(value):\n    return value\n",
-    "2.0": "import time\n\n\ndef work(value):\n    end = time.perf_counter() + 0.0003\n"
-           "    while time.perf_counter() < end:\n        pass\n    return value\n",
+    "2.0": "def work(value):\n    total = 0\n    for number in range(30_000):\n        total += number\n"
+           "    return value\n",
 }
 
 
@@ -132,13 +133,13 @@ def culprit_tool(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900)
 
 
-def test_the_command_measures_each_move_and_names_the_slow_package(tmp_path):
+def culprit_on_demo(tmp_path: Path, *args: str) -> dict:
+    """tools/culprit.py on the demo stacks; what it wrote, after checking its answer names slowdemo alone."""
     wheels = local_packages(tmp_path / "wheels")
     folder = two_stacks(tmp_path / "stacks")
     done = culprit_tool("uvicorn:raw", "--app", "slowdemo.app", "--requires", "slowdemo",
                         "--from", "before", "--to", "after", "--stacks-dir", str(folder),
-                        "--find-links", str(wheels), "--connections", "1", "--duration", "1", "--warmup", "0",
-                        "--factor", "1.5", "--out", str(tmp_path / "out"))
+                        "--find-links", str(wheels), "--connections", "1", "--out", str(tmp_path / "out"), *args)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     answer = done.stdout.strip().splitlines()[-2]
     assert "slowdemo (slowdemo 1.0 -> 2.0) alone" in answer, done.stdout
@@ -148,6 +149,24 @@ def test_the_command_measures_each_move_and_names_the_slow_package(tmp_path):
     marks = {step["name"]: step["verdict"]["mark"] for step in found["steps"]}
     assert marks == {"A": comparison.SAME, "slowdemo": comparison.WORSE, "tinydep": comparison.SAME,
                      "B": comparison.WORSE}, found["steps"]
+    return found
+
+
+@pytest.mark.slow
+def test_the_command_counts_each_move_and_names_the_costly_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("STACKBENCH_COUNT_REQUESTS", "100")
+    monkeypatch.setenv("STACKBENCH_COUNT_WARMUP", "20")
+    found = culprit_on_demo(tmp_path)
+    assert found["metric"] == "instructions" and found["factor"] == comparison.COUNT_FACTOR
+    counts = {step["name"]: step["verdict"]["median"] for step in found["steps"]}
+    # 30,000 loop iterations cost far more than the raw app itself; tinydep's move costs nothing.
+    assert counts["slowdemo"] > 2 * counts["A"], counts
+    assert abs(counts["tinydep"] / counts["A"] - 1) < 0.01, counts
+    assert {p["tag"] for p in found["session"]["pairs"]} == {"A", "slowdemo", "tinydep", "B"}
+
+
+def test_the_command_measures_each_move_and_names_the_slow_package(tmp_path):
+    found = culprit_on_demo(tmp_path, "--metric", "seconds", "--duration", "1", "--warmup", "0", "--factor", "1.5")
     samples = {step["name"]: step["verdict"]["samples"] for step in found["steps"]}
     assert all(len(s) == 8 for s in samples.values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stackbench import registry, stacks
+from stackbench import machine, registry, stacks
 from stackbench.session import reference
 from stackbench.workspace import clone_working_tree
 
@@ -82,10 +83,11 @@ def test_refresh_commits_the_stack_with_its_version_changes(tmp_path):
 
 @pytest.mark.slow
 def test_gate_refreshes_commits_and_measures_both_commits(tmp_path_factory):
-    """tools/gate.py on a clone whose bottle pin is older: refresh, commit, asv continuous.
+    """tools/gate.py --wall-clock on a clone whose bottle pin is older: refresh, commit, then
+    asv continuous on counts (the count machine) and on wall-clock figures (this host's).
 
-    Whether a row got significantly worse depends on the machine; the gate's
-    exit status must be asv's verdict either way.
+    Whether a row got significantly worse is asv's verdict; the gate's exit
+    status must be that verdict either way.
     """
     from .test_asv import MACHINE, asv_env
 
@@ -101,16 +103,30 @@ def test_gate_refreshes_commits_and_measures_both_commits(tmp_path_factory):
             pinned.setdefault(name, set()).add(version)
     index = LocalIndex(file for name, versions in pinned.items() for file in upstream_files(name, versions))
     with index.serve() as url:
-        env = asv_env(tmp_path_factory.mktemp("home"), STACKBENCH_PROFILE="quick", UV_DEFAULT_INDEX=url,
-                      **GIT_IDENTITY)
+        home = tmp_path_factory.mktemp("home")
+        env = asv_env(home, STACKBENCH_PROFILE="quick", STACKBENCH_COUNT_REQUESTS="200",
+                      STACKBENCH_COUNT_WARMUP="50", UV_DEFAULT_INDEX=url, **GIT_IDENTITY)
+        counts = machine.register_count_machine(machine.asv_machine_file(home))
         done = subprocess.run(
-            [sys.executable, str(clone / "tools" / "gate.py"), "--as-of", current.as_of, "--pairs", "uvicorn:raw"],
+            [sys.executable, str(clone / "tools" / "gate.py"), "--as-of", current.as_of, "--pairs", "uvicorn:raw",
+             "--wall-clock"],
             cwd=clone, env=env, capture_output=True, text=True,
         )
     output = done.stdout + done.stderr
     assert done.returncode in (0, 1), output
     assert f"as of {current.as_of}: 1 version change\n\nbottle 0.12.25 -> {current.pins['bottle']}\n" in done.stdout
     assert (done.returncode == 1) == ("PERFORMANCE DECREASED" in done.stdout), output
-    # Both commits were measured, in this clone, under the test's machine name.
-    measured = list((clone / "results" / MACHINE).glob(f"*-{stacks.asv_environment(stacks.CURRENT)}.json"))
-    assert len(measured) == 2, output
+    assert "--factor 1.01" in done.stdout and "--factor 1.25" in done.stdout, output
+    assert "gate (counts): " in done.stdout and "gate (wall-clock): " in done.stdout, output
+    # Both commits were measured, in this clone: counts under the count machine, figures under the host's.
+    environment = stacks.asv_environment(stacks.CURRENT)
+    for name in (counts, MACHINE):
+        measured = sorted((clone / "results" / name).glob(f"*-{environment}.json"))
+        assert len(measured) == 2, (name, output)
+    for path in (clone / "results" / counts).glob(f"*-{environment}.json"):
+        data = json.loads(path.read_text())
+        column = data["result_columns"].index("result")
+        counted = [x for name, row in data["results"].items() if name.endswith("track_instructions_per_request")
+                   for x in row[column] if x is not None]
+        # uvicorn + raw: both scenarios at both levels, ~110,000 instructions a request each.
+        assert len(counted) == 4 and all(x > 10_000 for x in counted), (path, counted, output)

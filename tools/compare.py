@@ -2,7 +2,8 @@
 """Compare two runs that asv cannot put side by side: other machines, other sessions.
 
     tools/compare.py MACHINE:COMMIT[:STACK] MACHINE:COMMIT[:STACK]
-                     [--metric normalized|raw|all] [--factor 1.1] [--only-changed] [--sort ratio]
+                     [--metric normalized|raw|instructions|cycles|syscalls|all] [--factor F]
+                     [--only-changed] [--sort ratio]
                      [--results-before DIR] [--results-after DIR]
 
 `asv compare` joins rows of one machine only, and raw figures of two
@@ -11,6 +12,11 @@ This compares any two runs in asv's own table, by default on the normalized
 metric (seconds per request divided by the frozen reference's, read in the
 same session), and says how many rows were compared and flagged. Exit
 status 1 when a row got significantly worse, as `asv continuous`.
+
+Counts (--metric instructions, cycles or syscalls; MACHINE is then the
+count machine, `python -m stackbench.machine --counts`) do not depend on the
+host: they are compared as they are, at 1% by default; wall-clock metrics
+at their measured noise floor, 1.25 (stackbench/analysis/comparison.py).
 """
 
 import argparse
@@ -46,7 +52,9 @@ def main() -> int:
     parser.add_argument("before")
     parser.add_argument("after")
     parser.add_argument("--metric", choices=sorted(comparison.METRICS), default="normalized")
-    parser.add_argument("--factor", type=float, default=1.1)
+    parser.add_argument("--factor", type=float,
+                        help=f"asv's factor (default {comparison.COUNT_FACTOR} for counts, "
+                             f"{comparison.WALL_CLOCK_FACTOR} for wall-clock metrics)")
     parser.add_argument("--only-changed", action="store_true")
     parser.add_argument("--sort", choices=["default", "ratio", "name"], default="default")
     parser.add_argument("--results-before", type=Path, default=ROOT / "results",
@@ -55,13 +63,14 @@ def main() -> int:
                         help="asv results folder of the second run (e.g. a clone's)")
     args = parser.parse_args()
     metric = comparison.METRICS[args.metric]
+    factor = args.factor or comparison.default_factor(args.metric)
     (name_a, a) = load_run(args.before, metric, args.results_before)
     (name_b, b) = load_run(args.after, metric, args.results_after)
     # asv joins rows on machine and environment: give both sides one label of each.
     same_env = {r[7] for r in a} == {r[7] for r in b}
     a = comparison.relabel(a, machine="compared", env_name=None if same_env else "stack")
     b = comparison.relabel(b, machine="compared", env_name=None if same_env else "stack")
-    worse = comparison.report(a, b, names=(name_a, name_b), metric=args.metric, factor=args.factor,
+    worse = comparison.report(a, b, names=(name_a, name_b), metric=args.metric, factor=factor,
                               only_changed=args.only_changed, sort=args.sort)
     return 1 if worse else 0
 

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""The scheduled job: refresh the rolling stack, measure it against the commit before, fail if slower.
+"""The scheduled job: refresh the rolling stack, count it against the commit before, fail if costlier.
 
-    tools/gate.py [--pairs "uvicorn:raw gunicorn:flask"] [--factor 1.05] [--as-of today]
+    tools/gate.py [--pairs "uvicorn:raw gunicorn:flask"] [--factor 1.01]
+                  [--wall-clock] [--wall-clock-factor 1.25] [--as-of today]
 
 1. Re-resolves the rolling stack (tools/refresh_stack.py); when no version
    changed, it stops there with status 0.
 2. Commits the stack file, the message listing each change `name old -> new`.
-3. Runs `asv continuous --factor F -E <the stack's environment> HEAD~1 HEAD`
-   (rounds interleaved between the two commits, STACKBENCH_PROFILE as set,
-   the default profile otherwise), on every pair or on --pairs.
-4. Prints the version changes again under asv's comparison.
+3. Decides on counts: `asv continuous --machine <count machine> -b bench_counts
+   --factor F -E <the stack's environment> HEAD~1 HEAD`, instructions, estimated
+   cycles (when STACKBENCH_COUNT_CYCLES=1) and system calls per request of
+   every pair or of --pairs (bench_counts.py). Counts are exact and
+   independent of the machine, so 1% is a real change.
+4. With --wall-clock, also `asv continuous -b bench_pairs` at the wall-clock
+   noise floor (1.25 by default; finer only raises false alarms here:
+   docs/noise.md), rounds interleaved, STACKBENCH_PROFILE as set.
+5. Prints the version changes again under asv's comparisons.
 
 Exit status: 0 when nothing got significantly worse, 1 when something did
 (asv continuous's own verdict) or when asv could not measure.
@@ -24,19 +30,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stackbench import cli, registry, stacks  # noqa: E402
+from stackbench import cli, machine, registry, stacks  # noqa: E402
+from stackbench.analysis.comparison import COUNT_FACTOR, WALL_CLOCK_FACTOR  # noqa: E402
 from tools.lock_stack import parse_date  # noqa: E402
 from tools.refresh_stack import STACKS_DIR, add_arguments, commit  # noqa: E402
+
+
+def continuous(suite: str, pairs: list[registry.Pair], factor: float, environment: str,
+               machine_name: str | None = None) -> int:
+    """`asv continuous` of HEAD against HEAD~1 on one suite; its exit status."""
+    bin_dir = Path(sys.executable).parent
+    chosen = ["--machine", machine_name] if machine_name else []
+    command = [str(bin_dir / "asv"), "continuous", *chosen, "-b", registry.asv_pattern(pairs, suite),
+               "--factor", str(factor), "-E", environment, "HEAD~1", "HEAD"]
+    print("$ " + " ".join(command), flush=True)
+    # asv's install step finds uv on PATH; it sits next to this interpreter.
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_arguments(parser)
     parser.add_argument("--pairs", default="", help='server:framework words, e.g. "uvicorn:raw" (default: all)')
-    parser.add_argument("--factor", type=float, default=1.05, help="asv's --factor (default 1.05)")
+    parser.add_argument("--factor", type=float, default=COUNT_FACTOR,
+                        help=f"the factor counts are judged at (default {COUNT_FACTOR})")
+    parser.add_argument("--wall-clock", action="store_true", help="also measure wall-clock figures and judge them")
+    parser.add_argument("--wall-clock-factor", type=float, default=WALL_CLOCK_FACTOR,
+                        help=f"the factor wall-clock figures are judged at (default {WALL_CLOCK_FACTOR}, "
+                             "the measured noise floor)")
     args = parser.parse_args()
     as_of = parse_date(args.as_of)
     chosen = registry.pairs_named(args.pairs) if args.pairs else []  # refuse unknown pairs before anything
+    counts_machine = machine.count_machine_name()  # and a machine without valgrind
     changes = stacks.refresh(args.name, as_of, STACKS_DIR)
     if not changes:
         print(f"stack {args.name!r}: no version changed as of {as_of}; nothing to measure")
@@ -44,18 +70,16 @@ def main() -> int:
     summary = stacks.refresh_message(args.name, as_of, changes)
     print(summary, end="")
     print(f"committed stacks/{args.name}.txt as {commit(args.name, as_of, changes)}", flush=True)
-    bin_dir = Path(sys.executable).parent
-    selection = ["-b", registry.asv_pattern(chosen)] if chosen else []
-    command = [str(bin_dir / "asv"), "continuous", *selection, "--factor", str(args.factor),
-               "-E", stacks.asv_environment(args.name), "HEAD~1", "HEAD"]
-    print("$ " + " ".join(command), flush=True)
-    # asv's install step finds uv on PATH; it sits next to this interpreter.
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    status = subprocess.run(command, cwd=ROOT, env=env).returncode
+    environment = stacks.asv_environment(args.name)
+    verdicts = [("counts", continuous("bench_counts", chosen, args.factor, environment, counts_machine))]
+    if args.wall_clock:
+        verdicts.append(("wall-clock", continuous("bench_pairs", chosen, args.wall_clock_factor, environment)))
     print(f"\n{summary}", end="")
-    print("gate: " + ("something got significantly worse, or asv could not measure (asv continuous "
-                      f"exited {status})" if status else "nothing got significantly worse"))
-    return 1 if status else 0
+    for what, status in verdicts:
+        print(f"gate ({what}): " + (f"something got significantly worse, or asv could not measure "
+                                    f"(asv continuous exited {status})" if status else
+                                    "nothing got significantly worse"))
+    return 1 if any(status for _, status in verdicts) else 0
 
 
 if __name__ == "__main__":

@@ -136,6 +136,11 @@ def mark(before: Sequence[float], after: Sequence[float], factor: float) -> str:
     return _figures_mark(v1, (st1, list(before)), v2, (st2, list(after)), factor)
 
 
+def mark_exact(before: float, after: float, factor: float) -> str:
+    """How `asv compare --factor` marks two single values (counts: no samples, no interval)."""
+    return _figures_mark(before, (None, None), after, (None, None), factor)
+
+
 def _no_figure(value: float | None) -> bool:
     return value is None or _isna(value)
 
@@ -152,10 +157,26 @@ def print_table(conf: Any, before: list[ResultTuple], after: list[ResultTuple], 
 
 # The metrics a comparison can be made on: the benchmark name asv gives each (None: every one).
 METRICS = {
+    "instructions": "track_instructions_per_request",
+    "cycles": "track_estimated_cycles_per_request",
+    "syscalls": "track_syscalls_per_request",
     "normalized": "track_normalized_seconds_per_request",
     "raw": "track_seconds_per_request",
     "all": None,
 }
+# Counts (bench_counts, kept under the count machine) are exact: the same
+# commit and stack count within 0.2% run after run, so 1% is a real change.
+COUNT_METRICS = ("instructions", "cycles", "syscalls")
+COUNT_FACTOR = 1.01
+# Wall-clock figures are judged at their measured noise floor, never finer:
+# here a 22% slowdown was the smallest flagged every time, 5-10% about half
+# the time, and A/A runs flagged 2.5% of rows at 1.05 (docs/noise.md).
+WALL_CLOCK_FACTOR = 1.25
+
+
+def default_factor(metric: str) -> float:
+    """The factor a metric is judged at unless the user gives one."""
+    return COUNT_FACTOR if metric in COUNT_METRICS else WALL_CLOCK_FACTOR
 
 
 def report(before: list[ResultTuple], after: list[ResultTuple], *, names: tuple[str, str], metric: str,

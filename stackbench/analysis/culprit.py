@@ -5,11 +5,14 @@ a handful of them. For every package the pair's part of the stacks differs
 in, culprit finding builds stack A with that one package moved to its
 version in B, plus whatever uv must move with it (it resolves the pair's
 requirements preferring A's pins, as it updates a lock file). It then
-measures the pair in A, in B and in every such step in one session, the
-environments taking turns launch by launch (runner.run_session), so that
-the machine's drift hits them all alike. Each step is judged against A with
-asv's own test (`comparison.mark`); a step that is significantly slower
-than A, by a large share of the A -> B change, carries the slowdown.
+counts the pair's cost per request in A, in B and in every such step
+(instructions, estimated cycles or system calls under Callgrind: exact, so
+each step is judged against A by factor alone, as asv judges a single
+value), or measures their wall-clock time in one session, the environments
+taking turns launch by launch (runner.run_session) so that the machine's
+drift hits them all alike, each step judged against A with asv's own test
+(`comparison.mark`). A step that is significantly costlier than A, by a
+large share of the A -> B change, carries the slowdown.
 
 The environments live outside asv's matrix (stacks.pinned_environment),
 keyed by their pins: a second run reuses them.
@@ -18,15 +21,16 @@ keyed by their pins: a second run reuses them.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import registry, stacks
 from ..errors import ConfigError, StackbenchError
 from ..measure.wallclock import Workload
 from ..session import runner
-from ..settings import Settings
+from ..session.counts import CountJob, CountSession, count_jobs
+from ..settings import CountSettings, Settings
 from ..stacks import Stack, VersionChange, normalize
 from . import comparison
 
@@ -172,22 +176,43 @@ def measure(search: Search, built: list[Built], workloads: tuple[Workload, ...],
     return runner.run_session(jobs, settings, where, rounds=settings.rounds, progress=progress)
 
 
+def count(search: Search, built: list[Built], connections: int, settings: CountSettings, workdir: Path,
+          say: Callable[[str], None] = lambda line: None) -> CountSession:
+    """Every built step's environment serving the pair, counted under Callgrind, `settings.workers` at once."""
+    jobs = [CountJob(search.pair, b.python, tag=b.step.name) for b in built if b.python]
+    return count_jobs(jobs, workdir=workdir, settings=replace(settings, connections=(connections,)), say=say)
+
+
 # -- judging ------------------------------------------------------------------
+
+SECONDS = "seconds"  # the wall-clock metric: seconds per request, several launches a step
+COUNTED = ("instructions", "estimated_cycles", "syscalls")  # per request, one exact value a step
+
 
 @dataclass(frozen=True)
 class Verdict:
     """One step under one workload, against A."""
 
     step: Step
-    samples: tuple[float, ...]  # seconds per request, one per launch
+    samples: tuple[float, ...]  # seconds per request, one per launch; or the one count per request
     median: float | None
     mark: str  # comparison's marks: WORSE, BETTER, SAME, INSIGNIFICANT, or "failed"
     share: float | None  # (step - A) / (B - A): how much of the whole change it carries
     reason: str = ""
+    metric: str = SECONDS
 
     @property
     def requests_per_second(self) -> float | None:
-        return 1 / self.median if self.median else None
+        return 1 / self.median if self.median and self.metric == SECONDS else None
+
+    def figure(self) -> str:
+        """The step's figure as a reader wants it: requests per second, or the count per request."""
+        if self.median is None:
+            return "failed"
+        if self.metric == SECONDS:
+            return f"{1 / self.median:,.0f} req/s"
+        precision = 2 if self.metric == "syscalls" else 0
+        return f"{self.median:,.{precision}f} {self.metric.replace('_', ' ')}/request"
 
 
 def samples(session: runner.Session, tag: str, key: runner.Key) -> tuple[tuple[float, ...], str]:
@@ -225,6 +250,40 @@ def judge(search: Search, session: runner.Session, key: runner.Key, factor: floa
     return verdicts
 
 
+def judge_counts(search: Search, session: CountSession, scenario: str, connections: int, metric: str,
+                 factor: float, built: Sequence[Built] = ()) -> list[Verdict]:
+    """Every step's count per request at (scenario, connections) against A's, by factor alone.
+
+    A count is exact (the same commit and stack count within 0.2% run after
+    run), so there is no interval to test: asv's own rule for a single value
+    (`comparison.mark_exact`) decides, as `asv compare` does on bench_counts.
+    """
+    if metric not in COUNTED:
+        raise ConfigError(f"metric {metric!r}: counts are {', '.join(COUNTED)}")
+    errors = {b.step.name: b.error for b in built if b.error}
+    values: dict[str, tuple[float | None, str]] = {}
+    for outcome in session.pairs:
+        workload = next((w for w in outcome.counted.workloads
+                         if w.scenario == scenario and w.connections == connections), None) \
+            if outcome.counted is not None else None
+        value = getattr(workload, metric) if workload is not None else None
+        reason = outcome.reason or ("" if value is not None else
+                                    f"{metric} not taken (estimated cycles need STACKBENCH_COUNT_CYCLES=1)")
+        values[outcome.tag] = (value, reason)
+    a, _ = values.get(BEFORE, (None, ""))
+    b, _ = values.get(AFTER, (None, ""))
+    verdicts = []
+    for step in search.steps:
+        value, reason = values.get(step.name, (None, errors.get(step.name, "not counted")))
+        if value is None:
+            verdicts.append(Verdict(step, (), None, "failed", None, errors.get(step.name) or reason, metric))
+            continue
+        mark = comparison.mark_exact(a, value, factor) if a is not None and step.name != BEFORE else comparison.SAME
+        share = (value - a) / (b - a) if a is not None and b is not None and b != a else None
+        verdicts.append(Verdict(step, (value,), value, mark, share, reason, metric))
+    return verdicts
+
+
 def culprits(verdicts: Sequence[Verdict]) -> list[Verdict]:
     """The steps significantly slower than A, the largest share first (B itself excluded)."""
     slower = [v for v in verdicts if v.step.name not in (BEFORE, AFTER) and v.mark == comparison.WORSE]
@@ -237,16 +296,16 @@ def sentence(verdicts: Sequence[Verdict], before: str, after: str) -> str:
     a, b = by_name.get(BEFORE), by_name.get(AFTER)
     if a is None or b is None or a.median is None or b.median is None:
         return "A or B could not be measured: no answer"
-    change = f"{before} -> {after}: {a.requests_per_second:,.0f} -> {b.requests_per_second:,.0f} req/s"
+    change = f"{before} -> {after}: {a.figure()} -> {b.figure()}"
     if b.mark != comparison.WORSE:
-        return f"{change}; B is not significantly slower than A in this session, so there is nothing to attribute"
+        return f"{change}; B is not significantly costlier than A, so there is nothing to attribute"
     found = culprits(verdicts)
     if not found:
-        return f"{change}; no single package change is significantly slower than A on its own " \
+        return f"{change}; no single package change is significantly costlier than A on its own " \
                "(the slowdown needs several changes together)"
     return f"{change}; " + "; ".join(
         f"{v.step.name} ({', '.join(str(m) for m in v.step.moves)}) alone: "
-        f"{v.requests_per_second:,.0f} req/s, {_percent(v.share)} of the change" for v in found)
+        f"{v.figure()}, {_percent(v.share)} of the change" for v in found)
 
 
 def _percent(share: float | None) -> str:

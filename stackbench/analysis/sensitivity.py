@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +33,9 @@ PRIMARY = "track_seconds_per_request"
 # Metrics a CPU cost per request moves; a flagged row of any other metric is a false alarm.
 MOVED_BY_CPU = ("track_seconds_per_request", "track_normalized_seconds_per_request",
                 "track_cpu_seconds_per_request", "track_latency_p50", "track_latency_p99")
+# The same for counts (bench_counts): fixed loop work adds instructions, never a system call.
+COUNT_PRIMARY = "track_instructions_per_request"
+MOVED_BY_WORK = ("track_instructions_per_request", "track_estimated_cycles_per_request")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Finding:
     settings: dict[str, Any]
     aa: list[AARun] = field(default_factory=list)
     ab: list[ABRun] = field(default_factory=list)
+    metric: str = PRIMARY  # the row each A/B target is judged on (COUNT_PRIMARY for counts)
 
     @property
     def false_alarm_rate(self) -> float:
@@ -137,8 +142,10 @@ def is_target(row: Row, framework: str, interface: str = "") -> bool:
     """Whether a row is of the calibrated framework's pairs (names hold the parameters)."""
     if ".Reference." in row.benchmark:
         return False
-    classes = ("Asgi", "Wsgi") if not interface else (interface.capitalize(),)
-    return any(f".{c}." in row.benchmark for c in classes) and f", '{framework}', " in row.benchmark
+    classes = "Asgi|Wsgi" if not interface else interface.capitalize()
+    # bench_pairs' Asgi/Wsgi, bench_counts' AsgiCounts/WsgiCounts.
+    return re.search(rf"\.(?:{classes})(?:Counts)?\.", row.benchmark) is not None \
+        and f", '{framework}', " in row.benchmark
 
 
 def judge_aa(rows: list[Row], seconds: float) -> AARun:
@@ -147,7 +154,15 @@ def judge_aa(rows: list[Row], seconds: float) -> AARun:
                  seconds)
 
 
-def judge_ab(rows: list[Row], framework: str, extra_seconds: float, iterations: int, seconds: float) -> ABRun:
+def judge_ab(rows: list[Row], framework: str, extra_seconds: float, iterations: int, seconds: float, *,
+             primary: str = PRIMARY, moved: tuple[str, ...] = MOVED_BY_CPU) -> ABRun:
+    """The A/B run's targets (the framework's `primary` rows) and false alarms.
+
+    `extra_seconds` is the switch's cost per request in the primary's unit
+    (seconds, or instructions for counts); each target's slowdown is it over
+    the target's figure at A. A flagged row is a false alarm unless it is a
+    target's row of a metric in `moved`, flagged worse.
+    """
     targets, false_alarms = [], []
     for row in rows:
         if ".Reference." in row.benchmark:
@@ -156,9 +171,9 @@ def judge_ab(rows: list[Row], framework: str, extra_seconds: float, iterations: 
         metric = row.benchmark.split("(")[0].rsplit(".", 1)[-1]
         if row.after is not None and math.isnan(row.after):
             continue  # not measured in the A/B run (another stack): neither a target nor an alarm
-        if target and metric == PRIMARY and row.before and math.isfinite(row.before):
+        if target and metric == primary and row.before and math.isfinite(row.before):
             targets.append(Target(row.benchmark, row.environment, row.before, extra_seconds / row.before,
                                   row.ratio, row.mark == WORSE))
-        elif row.flagged and not (target and metric in MOVED_BY_CPU and row.mark == WORSE):
+        elif row.flagged and not (target and metric in moved and row.mark == WORSE):
             false_alarms.append(f"{row.mark} {row.benchmark} [{row.environment}]")
     return ABRun(iterations, targets, false_alarms, seconds)

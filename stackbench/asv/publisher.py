@@ -35,10 +35,11 @@ class SummaryPage(OutputPublisher):
 def write(results_dir: Path, html_dir: Path, *, root: Path) -> Path:
     """Build the page from `results_dir` (and `root`/records) into `html_dir`."""
     from ..analysis import sensitivity
-    from ..report import page, summary
+    from ..report import costs, page, summary
 
     target = html_dir / PAGE
-    target.write_text(page.build(summary.collect(results_dir, root), sensitivity=sensitivity.sentences(root)))
+    target.write_text(page.build(summary.collect(results_dir, root), sensitivity=sensitivity.sentences(root),
+                                 costs=costs.collect(root)))
     index = html_dir / "index.html"
     if index.is_file():
         text = index.read_text()

@@ -15,7 +15,7 @@ any static host, with no network.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,8 @@ from ..errors import ConfigError
 from ..serve.contract import SCENARIOS
 from ..session import reference
 from ..stacks import CURRENT
+from .cost_page import cost_view
+from .costs import CostCell
 from .summary import Cell, Run, current, reference_shift, stacks_by_date
 
 TITLE = "Python web servers x frameworks"
@@ -623,10 +625,12 @@ def _no_results(title: str) -> str:
                      resources=INLINE, title=title)
 
 
-def build(cells: list[Cell], *, title: str = TITLE, sensitivity: dict[str, str] | None = None) -> str:
+def build(cells: list[Cell], *, title: str = TITLE, sensitivity: dict[str, str] | None = None,
+          costs: Sequence[CostCell] = ()) -> str:
     """The whole page as one self-contained HTML string.
 
-    `sensitivity`: per machine, what tools/sensitivity.py found it can detect.
+    `sensitivity`: per machine, what tools/sensitivity.py found it can detect;
+    `costs`: the counts per request (costs.collect), drawn in the cost view.
     """
     views = _views(cells, sensitivity)
     if not views:
@@ -649,6 +653,7 @@ def build(cells: list[Cell], *, title: str = TITLE, sensitivity: dict[str, str] 
         widget.js_on_change("value", update)
     scale.js_on_change("active", update)
     time_view, history_update = _time_view(stacks, _history(cells, stacks), selects, _profiles(cells))
+    cost_section, cost_update = cost_view(costs, cells)
     header = Div(width=2 * CHART_WIDTH, text=(
         f"<h1>{title}</h1><p>Hello-world apps served by each server with one worker, loaded by wrk "
         "from another CPU. A sample is one server launch; bars: the median of the launches; whiskers: "
@@ -667,9 +672,12 @@ def build(cells: list[Cell], *, title: str = TITLE, sensitivity: dict[str, str] 
         Div(text="<h2>All pairs</h2><p>Click a column title to sort.</p>"),
         table,
         time_view,
+        cost_section,
         name="summary-layout",
     ))
     document.js_on_event("document_ready", history_update)
+    if cost_update is not None:
+        document.js_on_event("document_ready", cost_update)
     return file_html(document, resources=INLINE, title=title)
 
 

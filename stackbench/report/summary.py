@@ -26,6 +26,7 @@ from typing import Any
 from .. import records, registry
 from ..asv.metrics import METRICS
 from ..errors import ConfigError
+from ..machine import is_count_machine
 from ..session import reference
 from ..session.runner import Key, Outcome, Round, Session
 from ..settings import levels_text
@@ -128,6 +129,8 @@ def _parse_param(text: str) -> str | int:
 
 def _results_files(results_dir: Path) -> Iterator[tuple[Machine, dict[str, Any]]]:
     for machine_file in sorted(results_dir.glob("*/machine.json")):
+        if is_count_machine(machine_file.parent.name):
+            continue  # counts, not wall-clock figures: report/costs.py reads them
         info = json.loads(machine_file.read_text())
         machine = Machine(info.get("machine", machine_file.parent.name), info)
         for path in sorted(machine_file.parent.glob("*.json")):

@@ -52,10 +52,12 @@ class PairCount:
     counted: Counted | None = None
     started_at: float = 0.0
     ended_at: float = 0.0
+    tag: str = ""  # which environment counted it, when a session counts one pair in several (culprit)
 
     @property
     def label(self) -> str:
-        return f"{self.server} + {self.framework} ({self.interface.upper()})"
+        where = f" [{self.tag}]" if self.tag else ""
+        return f"{self.server} + {self.framework} ({self.interface.upper()}){where}"
 
     def key(self, workload: WorkloadCount) -> Key:
         return Key(self.interface, self.server, self.framework, workload.scenario, workload.connections)
@@ -141,6 +143,15 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
+@dataclass(frozen=True)
+class CountJob:
+    """One pair to count, in the environment of `python`; `tag` names that environment in the session."""
+
+    pair: registry.Pair
+    python: str
+    tag: str = ""
+
+
 def count_pairs(
     pairs: Sequence[registry.Pair],
     *,
@@ -153,22 +164,42 @@ def count_pairs(
     switch: Calibration = OFF,
 ) -> CountSession:
     """Count `pairs` under `python`, `settings.workers` at once; the session, every pair in it."""
+    return count_jobs([CountJob(pair, python) for pair in pairs], workdir=workdir, settings=settings, say=say,
+                      lifeline=lifeline, on_pair=on_pair, switch=switch)
+
+
+def count_jobs(
+    jobs: Sequence[CountJob],
+    *,
+    workdir: Path,
+    settings: CountSettings,
+    say: Callable[[str], None] = lambda line: None,
+    lifeline: Lifeline | None = None,
+    on_pair: Callable[[CountSession], None] | None = None,
+    switch: Calibration = OFF,
+) -> CountSession:
+    """Count every job, `settings.workers` at once; the session, every job's outcome in it.
+
+    SIGTERM or Ctrl-C ends every server still running before it propagates;
+    a pair that fails is recorded with its reason and the others go on.
+    """
     toolchain = Toolchain.find()
     session = CountSession(settings, toolchain.version, started_at=time.time())
-    progress = CountProgress(len(pairs), settings.workers, say)
+    progress = CountProgress(len(jobs), settings.workers, say)
     running: dict[int, RunningServer] = {}
     lock = threading.Lock()
     stopping = threading.Event()
 
-    def one(pair: registry.Pair) -> PairCount:
-        started = time.time()
-        base = dict(interface=pair.app.interface, server=pair.server.name, framework=pair.app.framework)
+    def one(job: CountJob) -> PairCount:
+        started, pair, python = time.time(), job.pair, job.python
+        base = dict(interface=pair.app.interface, server=pair.server.name, framework=pair.app.framework,
+                    tag=job.tag)
         if stopping.is_set():
             return PairCount(**base, status="failed", reason="the run was stopped before this pair")
 
         def track(server: RunningServer) -> None:
             with lock:
-                running[id(pair)] = server
+                running[id(job)] = server
 
         try:
             counted = count(pair, python=python, workdir=workdir, settings=settings, toolchain=toolchain,
@@ -180,12 +211,12 @@ def count_pairs(
                              ended_at=time.time())
         finally:
             with lock:
-                running.pop(id(pair), None)
+                running.pop(id(job), None)
         return PairCount(**base, status="counted", counted=counted, started_at=started, ended_at=time.time())
 
     pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="count")
     pending: set[Future[PairCount]] = set()
-    queue = list(pairs)
+    queue = list(jobs)
     try:
         with sigterm_interrupts():
             while queue or pending:
