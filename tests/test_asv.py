@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -77,6 +78,8 @@ def the_record(clone: Path, environment: str) -> records.Record:
 def test_asv_run_succeeds_under_this_machines_name(asv_run):
     clone, _, run, _ = asv_run
     assert run.returncode == 0, run.stdout + run.stderr
+    # Progress reaches asv's own output while it runs, though it is a pipe here, not a terminal.
+    assert re.search(r"\[stack latest\] \d+/\d+ .* elapsed, ~.* left", run.stdout), run.stdout[-3000:]
     assert (clone / "results" / MACHINE / "machine.json").is_file()
     assert list((clone / "records").glob("*/*/*.partial.json")) == []
 

@@ -18,6 +18,7 @@ import time
 import pytest
 
 from stackbench import registry
+from stackbench.analysis.comparison import COUNT_FACTOR
 from stackbench.calibration import Calibration
 from stackbench.errors import ConfigError
 from stackbench.measure import counting
@@ -70,7 +71,13 @@ def test_event_totals_read_a_callgrind_dump(tmp_path):
 @pytest.mark.slow
 def test_a_forked_worker_is_counted_and_counts_agree_alone_and_side_by_side(stack_python, tmp_path):
     """gunicorn's worker, not only its master, is counted; a second launch, counted beside
-    another pair (both CPUs busy), gives the same count within 0.2%."""
+    another pair (both CPUs busy), gives the same count within the gate's 1%.
+
+    Not exactly the same: the sync worker's accept loop goes round once more
+    when the next connection is not yet waiting, so its count follows timing
+    a little. Measured: 0.0-0.2% with two counts on two cores, 0.55% with five
+    valgrinds on two cores (474,102 alone, 476,694 beside).
+    """
     alone = counting.count(GUNICORN_RAW, python=stack_python, workdir=tmp_path, settings=SMALL)
     first = plaintext(alone)
     assert first.requests == SMALL.requests
@@ -89,7 +96,7 @@ def test_a_forked_worker_is_counted_and_counts_agree_alone_and_side_by_side(stac
     overlap = [(p.started_at, p.ended_at) for p in session.pairs]
     assert max(s for s, _ in overlap) < min(e for _, e in overlap), "the two pairs were counted at once"
     for alone_workload, beside_workload in zip(alone.workloads, beside.workloads, strict=True):
-        assert spread([alone_workload.instructions, beside_workload.instructions]) < 0.002
+        assert spread([alone_workload.instructions, beside_workload.instructions]) < COUNT_FACTOR - 1
         assert abs(alone_workload.syscalls - beside_workload.syscalls) < 0.05
 
 
@@ -123,7 +130,7 @@ def test_nothing_is_left_running_when_a_counting_harness_is_killed(stack_python,
         pair = registry.find_pair("asgi", "uvicorn", "raw")
         settings = CountSettings(connections=(1,), requests=10_000_000, warmup=0)
         counting.count(pair, python={stack_python!r}, workdir=Path({str(tmp_path)!r}), settings=settings,
-                       started=lambda server: print(server.pid, flush=True))
+                       launched=lambda server: print(server.pid, flush=True))
         """
     )
     with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as harness:
@@ -133,7 +140,7 @@ def test_nothing_is_left_running_when_a_counting_harness_is_killed(stack_python,
             while not running_with(str(tmp_path)) and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert running_with(str(tmp_path)), "valgrind was not running the server"
-            time.sleep(1.0)  # in the counted window
+            time.sleep(1.0)  # valgrind starting the server, or counting
         finally:
             harness.kill()
     deadline = time.monotonic() + 15

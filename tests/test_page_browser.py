@@ -148,3 +148,35 @@ def test_png_export_writes_the_four_charts(tmp_path):
         assert abs(image.width - page.CHART_WIDTH) <= 1 and abs(image.height - page.CHART_HEIGHT) <= 1
         assert path.stat().st_size > 5000
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or ()) > 20
+
+
+@pytest.fixture(scope="module")
+def built_with_costs(cells, tmp_path_factory):
+    from stackbench.report import costs
+
+    path = tmp_path_factory.mktemp("page-costs") / "summary.html"
+    path.write_text(page.build(cells, costs=costs.collect(FIXTURE)))
+    return path
+
+
+def test_cost_view_draws_each_counted_pair_cheapest_first_and_follows_the_selectors(built_with_costs):
+    """The fixture's count record (3 pairs): bars with exact counts and versions to hover, per metric."""
+    with browser.open_page(built_with_costs) as opened:
+        opened.page.wait_for_function(
+            "() => Bokeh.documents[0].get_model_by_name('cost-wsgi-source').data.label.length > 0")
+        opened.page.evaluate(SETTLED)
+        assert opened.errors == [] and opened.blocked == []
+        wsgi, asgi = source(opened, "cost-wsgi-source"), source(opened, "cost-asgi-source")
+        assert wsgi["label"] == ["gunicorn + raw", "gunicorn + flask"]  # cheapest first
+        assert asgi["label"] == ["uvicorn + raw"] and asgi["instructions"] == ["111,318"]
+        assert asgi["versions"] == ["uvicorn 0.54.0"] and asgi["requests"] == [1000]
+        assert drawn(opened, "cost-wsgi-bars") == 2 and drawn(opened, "cost-asgi-bars") == 1
+        choose(opened, "Cost measure", "system calls per request", "cost-asgi-source")
+        assert source(opened, "cost-asgi-source")["value"] == [pytest.approx(4.059)]
+        choose(opened, "Counted connections", "32", "cost-asgi-source")
+        assert source(opened, "cost-asgi-source")["value"] == [pytest.approx(3.439)]
+        history = source(opened, "cost-history-source")
+        assert history["x"] == ["latest"] and len(history["y"]) == 1
+        assert "Every pair of this view was counted" in opened.page.evaluate(
+            "() => Bokeh.documents[0].get_model_by_name('cost-missing').text")
+        assert opened.errors == []

@@ -72,3 +72,16 @@ def test_pairs_named_reads_server_framework_words_and_names_the_option_on_error(
         registry.pairs_named("uvicorn", "--ab-pairs")
     with pytest.raises(ConfigError, match="no pair 'gunicorn:starlette'"):
         registry.pairs_named("gunicorn:starlette")
+
+
+def test_an_asv_pattern_can_keep_to_one_suite():
+    import re
+
+    pairs = registry.pairs_named("uvicorn:raw")
+    pattern = re.compile(registry.asv_pattern(pairs, "bench_counts"))
+    assert pattern.search("bench_counts.AsgiCounts.track_instructions_per_request('uvicorn', 'raw', 'json', 1)")
+    assert not pattern.search("bench_pairs.Asgi.track_seconds_per_request('uvicorn', 'raw', 'json', 1)")
+    assert not pattern.search("bench_counts.AsgiCounts.track_syscalls_per_request('uvicorn', 'falcon', 'json', 1)")
+    every = re.compile(registry.asv_pattern([], "bench_counts"))
+    assert every.search("bench_counts.WsgiCounts.track_syscalls_per_request('gunicorn', 'flask', 'json', 32)")
+    assert not every.search("bench_reference.Reference.track_seconds")

@@ -2,8 +2,11 @@
 """The README's main job: measure the current stack quickly, publish, show where.
 
 Runs `asv run` on the current stack's environment with the quick profile
-(unless STACKBENCH_PROFILE says otherwise), then `asv publish`, then prints
-where the pages are, how to view them, and what failed, with why. Exit
+(unless STACKBENCH_PROFILE says otherwise), then counts two pairs under
+Callgrind (uvicorn + raw ASGI, gunicorn + flask: instructions and system
+calls per request, under the count machine; STACKBENCH_QUICK_COUNTS names
+others, "" none), then `asv publish`, then prints where the pages are, how
+to view them, what was counted, and what failed, with why. Exit
 status 0 means every cell was measured or has a recorded reason for not
 being (a result too: some pairs do not work together); 1 means the run
 itself did not complete.
@@ -20,8 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stackbench import cli, machine, records, registry, stacks  # noqa: E402
+from stackbench.report import costs  # noqa: E402
 from stackbench.serve.contract import SCENARIOS  # noqa: E402
 from stackbench.settings import from_environ  # noqa: E402
+
+# Counted by default: an ASGI and a WSGI pair (~1 min; the whole grid takes ~40 min on 2 cores).
+QUICK_COUNTS = "uvicorn:raw gunicorn:flask"
 
 # asv's own `asv preview` listens on every interface; this listens on loopback only.
 SERVE_SITE = f"{sys.executable} -m http.server --bind 127.0.0.1 --directory {ROOT / 'html'} 8080"
@@ -39,7 +46,15 @@ def main() -> int:
     asv = str(bin_dir / "asv")
     environment = stacks.asv_environment(stacks.CURRENT)
     print(f"asv run -E {environment} (STACKBENCH_PROFILE={env['STACKBENCH_PROFILE']})", flush=True)
-    subprocess.run([asv, "run", "-E", environment], cwd=ROOT, env=env)
+    subprocess.run([asv, "run", "-E", environment, "-b", "^bench_(pairs|reference)"], cwd=ROOT, env=env)
+    counted = registry.pairs_named(os.environ.get("STACKBENCH_QUICK_COUNTS", QUICK_COUNTS),
+                                   "STACKBENCH_QUICK_COUNTS")
+    if counted:
+        name = machine.count_machine_name()
+        command = [asv, "run", "--machine", name, "-E", environment,
+                   "-b", registry.asv_pattern(counted, "bench_counts")]
+        print(f"\n{' '.join(command)}", flush=True)
+        subprocess.run(command, cwd=ROOT, env=env)
     subprocess.run([asv, "publish"], cwd=ROOT, env=env, check=True)
     commit = subprocess.run(
         ["git", "rev-parse", "main"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -47,9 +62,24 @@ def main() -> int:
     print(f"\npages: {ROOT / 'html' / 'summary.html'} (servers x frameworks; opens from file://)\n"
           f"       {ROOT / 'html' / 'index.html'} (asv's site reads JSON, which browsers refuse from\n"
           f"       file://: serve it with `{SERVE_SITE}`, then open http://127.0.0.1:8080/)")
+    if counted:
+        say_counts(commit, environment)
     found = records.invocations(ROOT, machine.asv_name(None), commit, environment)
     levels = len(from_environ(env).connections)
     return summarize(found[-1] if found else None, expected=len(registry.pairs()) * len(SCENARIOS) * levels)
+
+
+def say_counts(commit: str, environment: str) -> None:
+    """What this commit's counts say, per pair at one connection."""
+    mine = [c for c in costs.collect(ROOT) if c.commit == commit and c.connections == 1
+            and c.stack == stacks.CURRENT]
+    print(f"counts of {commit[:8]} ({environment}), per request at 1 connection:")
+    for cell in sorted(mine, key=lambda c: (c.interface, c.label, c.scenario)):
+        figures = (f"{cell.instructions:,.0f} instructions, {cell.syscalls:.2f} system calls"
+                   if cell.status == "counted" else f"{cell.status}: {cell.reason.splitlines()[0][:200]}")
+        print(f"  {cell.interface.upper()} {cell.label} {cell.scenario}: {figures}")
+    if not mine:
+        print("  none: see asv's output above")
 
 
 def summarize(record: records.Record | None, *, expected: int) -> int:

@@ -65,7 +65,7 @@ def measure(settings: Settings, benchmark_names: Callable[[Key], list[str]]) -> 
                          selected=lambda key: any(invocation.selects(n) for n in benchmark_names(key)))
     rounds = invocation.rounds_here(settings.rounds)
     progress = Progress(rounds * settings.launches * len(jobs), settings, f"stack {stack or '?'}",
-                        progress_streams())
+                        progress_streams(invocation.pid))
     progress.say(f"asv: {invocation.describe()}; this setup_cache measures {rounds} round(s)")
     if switch.on:
         progress.say(f"calibration switch ON: {switch}")
@@ -175,7 +175,7 @@ def count(settings: CountSettings, benchmark_names: Callable[[Key], list[str]]) 
         raise ConfigError(f"the environment does not hold the pins of {stack_file}:\n  " + "\n  ".join(wrong)
                           + "\nrebuild it: remove its folder under .asv/env and run asv again")
     switch = calibration.load(checkout)
-    streams = progress_streams()
+    streams = progress_streams(invocation.pid)
 
     def say(line: str) -> None:
         for stream in streams:

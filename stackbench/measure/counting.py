@@ -178,11 +178,12 @@ def wrapper(toolchain: Toolchain, out: Path, *, cycles: bool) -> list[str]:
 
 def count(pair: Pair, *, python: str, workdir: Path, settings: CountSettings,
           toolchain: Toolchain | None = None, environ: Mapping[str, str] | None = None,
-          started: Callable[[RunningServer], None] = lambda server: None) -> Counted:
+          launched: Callable[[RunningServer], None] = lambda server: None) -> Counted:
     """Count what `pair` spends per request under each workload; raises on any error.
 
     `environ` adds to the server's environment (the calibration switch);
-    `started` is told the server once it answers (so that a caller can end it from another thread).
+    `launched` is told the server as soon as its process exists (so that a caller can end it from
+    another thread, also while valgrind starts it).
     """
     toolchain = toolchain or Toolchain.find()
     out = workdir / f"counts-{pair.server.name}-{pair.app.framework}-{pair.app.interface}"
@@ -191,9 +192,9 @@ def count(pair: Pair, *, python: str, workdir: Path, settings: CountSettings,
     began = time.monotonic()
     with serve(pair, python=python, workdir=workdir, environ={**(environ or {}), "PYTHONHASHSEED": "0"},
                wrapper=wrapper(toolchain, out, cycles=settings.cycles),
-               startup_timeout=settings.startup_timeout, stop_grace=settings.stop_grace) as server:
+               startup_timeout=settings.startup_timeout, stop_grace=settings.stop_grace,
+               launched=launched) as server:
         ready = time.monotonic() - began
-        started(server)
         counts = tuple(_count_workload(server, w, settings, toolchain, out) for w in workloads(settings))
     shutil.rmtree(out, ignore_errors=True)  # the dumps are summed; valgrind's logs hold nothing more
     return Counted(counts, ready, time.monotonic() - began)

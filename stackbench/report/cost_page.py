@@ -171,7 +171,7 @@ def cost_view(costs: Sequence[CostCell], cells: Sequence[Cell] = ()):
                         value="plaintext" if "plaintext" in scenarios else scenarios[0], name="cost-scenario-select"),
         connections=Select(title="Counted connections", options=levels, value=levels[0],
                            name="cost-connections-select"),
-        metric=Select(title="Count", options=list(METRICS.items()), value="instructions", name="cost-metric-select"),
+        metric=Select(title="Cost measure", options=list(METRICS.items()), value="instructions", name="cost-metric-select"),
     )
     counted_pairs = sorted({(c.interface, c.server, c.framework) for c in costs if c.status == "counted"})
     first = counted_pairs[0] if counted_pairs else ("asgi", "uvicorn", "raw")

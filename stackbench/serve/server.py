@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -226,14 +226,17 @@ def serve(
     stop_grace: float = 10.0,
     environ: Mapping[str, str] | None = None,
     wrapper: Sequence[str] = (),
+    launched: Callable[[RunningServer], None] = lambda server: None,
 ) -> Iterator[RunningServer]:
     """Run `pair` on 127.0.0.1 until the block ends; yield it once it answers.
 
     `python` is the interpreter of the environment under test; `cpus`, when
     given, pins the server (and every process it starts) to those CPUs;
     `environ` adds variables to its environment; `wrapper` runs the server's
-    command under another (valgrind, for counting). The server's output goes
-    to a log file in `workdir`, never to our pipes.
+    command under another (valgrind, for counting); `launched` is told the
+    server as soon as its process exists, before it answers (so that another
+    thread can end it while it starts). The server's output goes to a log
+    file in `workdir`, never to our pipes.
     """
     port = free_port() if port is None else port
     check_port_free(port)
@@ -260,6 +263,7 @@ def serve(
             )
         server = RunningServer(pair, process, port, log)
         guard.guard(process.pid)
+        launched(server)
         server.wait_until_ready(startup_timeout)
         yield server
     finally:

@@ -138,6 +138,13 @@ class CountProgress:
                  f"{_duration(elapsed)} elapsed, ~{_duration(left)} left")
 
 
+def _kill_group(group: int) -> None:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def _duration(seconds: float) -> str:
     minutes, seconds = divmod(int(seconds), 60)
     return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
@@ -200,10 +207,12 @@ def count_jobs(
         def track(server: RunningServer) -> None:
             with lock:
                 running[id(job)] = server
+                if stopping.is_set():  # launched while the run was being stopped: end it too
+                    _kill_group(server.pid)
 
         try:
             counted = count(pair, python=python, workdir=workdir, settings=settings, toolchain=toolchain,
-                            environ=switch.environ_for(pair), started=track)
+                            environ=switch.environ_for(pair), launched=track)
         except StackbenchError as error:
             return PairCount(**base, status="failed", reason=str(error), started_at=started, ended_at=time.time())
         except Exception:  # a bug here must not sink the other pairs
@@ -235,14 +244,10 @@ def count_jobs(
                     lifeline.check()
     except BaseException:
         # Interrupted (SIGTERM), KeyboardInterrupt, asv gone: end every server now, then let it propagate.
-        stopping.set()
         with lock:
-            groups = [server.pid for server in running.values()]
-        for group in groups:
-            try:
-                os.killpg(group, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            stopping.set()
+            for server in running.values():
+                _kill_group(server.pid)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

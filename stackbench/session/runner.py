@@ -201,11 +201,14 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
-def progress_streams() -> list[TextIO]:
-    """stdout, and the terminal when there is one.
+def progress_streams(asv_pid: int = 0) -> list[TextIO]:
+    """stdout, the terminal when there is one, and asv's own output when it goes to a file or pipe.
 
-    asv shows a benchmark's output only with -v, or after a failure; writing
-    to /dev/tty too lets a plain `asv run` show how far along it is.
+    asv shows a benchmark's output only with -v, or after a failure, and a
+    setup_cache's only when it ends; writing to /dev/tty too lets a plain
+    `asv run` show how far along it is. Run with its output to a file (CI,
+    cron, the gate: no terminal), asv's process `asv_pid` gets the lines on
+    its own stdout (/proc/PID/fd/1), so that the log shows them as they happen.
     """
     streams: list[TextIO] = [sys.stdout]
     try:
@@ -216,6 +219,17 @@ def progress_streams() -> list[TextIO]:
         streams.append(terminal)
     except OSError:
         pass
+    if asv_pid:
+        try:
+            log = open(f"/proc/{asv_pid}/fd/1", "a")
+        except OSError:
+            pass
+        else:
+            if log.isatty():
+                log.close()  # a terminal: /dev/tty has it already
+            else:
+                log.write("\n")
+                streams.append(log)
     return streams
 
 
