@@ -18,11 +18,14 @@ from stackbench.asv import cache
 from stackbench.asv.rounds import CountHandout
 from stackbench.errors import PairFailed
 from stackbench.serve.contract import SCENARIOS
+from stackbench.serve.lifeline import tie_forkserver_to_asv
 from stackbench.session.runner import Key
 from stackbench.settings import counting_from_environ
 
 # Read at import: a bad STACKBENCH_COUNT_* value stops asv at discovery.
 COUNTS = counting_from_environ()
+# asv's forkserver imports the suite; it must not outlive asv (stackbench/serve/lifeline.py).
+tie_forkserver_to_asv()
 
 METRICS = (
     ("instructions", "instructions"),

@@ -10,6 +10,7 @@ from stackbench import registry
 from stackbench.asv import cache
 from stackbench.asv.rounds import Handout, export_rounds, round_for
 from stackbench.errors import PairFailed
+from stackbench.serve.lifeline import tie_forkserver_to_asv
 from stackbench.session.runner import Key
 from stackbench.settings import from_environ
 
@@ -19,6 +20,8 @@ SETTINGS = from_environ()
 
 # Track benchmarks' `rounds` reach asv only with this (stackbench/asv/rounds.py).
 export_rounds()
+# asv's forkserver imports the suite; it must not outlive asv (stackbench/serve/lifeline.py).
+tie_forkserver_to_asv()
 
 
 def samples(values):

@@ -11,11 +11,14 @@ import json
 import math
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from asv.machine import Machine
 
@@ -196,3 +199,33 @@ def test_ab_flags_the_slowed_app_on_its_rows_and_nothing_else(calibrated):
         assert target.flagged and target.slowdown > 2.5 and target.ratio > 3
     assert run.false_alarms == []
     assert finding.detectable is not None and finding.detectable > 2.5
+
+
+@pytest.mark.slow
+def test_sigterm_to_asv_leaves_no_process_of_the_run_forkserver_included(asv_run, tmp_path):
+    """As a CI time limit ends a run: SIGTERM to `asv run` while a pair is measured. The servers,
+    wrk and asv's forkserver (`benchmark.py run_server`, which imports the suite) all end."""
+    clone, environment, _, _ = asv_run
+    env = asv_env(tmp_path / "home", **{**SMALL, "STACKBENCH_LAUNCHES": "20"})
+    asv = str(Path(sys.executable).parent / "asv")
+    token = str(clone)  # every process of the run has the clone in its command line
+    with subprocess.Popen([asv, "run", "-E", environment, "-b", r"^bench_pairs.*\('uvicorn', 'raw'"], cwd=clone,
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("-m uvicorn" in c for c in commands_with(token)):
+            time.sleep(0.2)
+        running = commands_with(token)
+        assert any("-m uvicorn" in c for c in running), "a server was being measured"
+        assert any(" run_server " in c for c in running), "asv's forkserver was running"
+        run.send_signal(signal.SIGTERM)
+        run.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while commands_with(token) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert commands_with(token) == []
+
+
+def commands_with(token: str) -> list[str]:
+    """The command lines of live processes that hold `token` (for checks, never kills)."""
+    return [" ".join(p.info["cmdline"]) for p in psutil.process_iter(["cmdline", "status"])
+            if p.info["status"] != psutil.STATUS_ZOMBIE and token in " ".join(p.info["cmdline"] or ())]

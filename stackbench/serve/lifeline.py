@@ -87,3 +87,32 @@ def _alive(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def tie_forkserver_to_asv(poll_seconds: float = 1.0) -> bool:
+    """In asv's forkserver, exit when asv is gone; whether this process is one.
+
+    With `launch_method = "forkserver"` asv starts `benchmark.py run_server
+    SUITE SOCKET`, which imports the suite and waits on its socket for asv's
+    next benchmark. When asv is killed (SIGTERM from a CI time limit) it
+    waits forever, one more idle process for every killed run. The suite
+    calls this at import: a daemon thread watches the parent and ends the
+    forkserver when it changes. (Not PR_SET_PDEATHSIG: that fires when the
+    parent *thread* that started us ends, which need not be asv's end.) A
+    benchmark child forked from the forkserver keeps only the forking thread,
+    so the watch stays in the server.
+    """
+    if sys.argv[1:2] != ["run_server"]:
+        return False
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="asv-lifeline", daemon=True).start()
+    return True
