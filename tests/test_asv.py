@@ -206,6 +206,7 @@ def test_sigterm_to_asv_leaves_no_process_of_the_run_forkserver_included(asv_run
     """As a CI time limit ends a run: SIGTERM to `asv run` while a pair is measured. The servers,
     wrk and asv's forkserver (`benchmark.py run_server`, which imports the suite) all end."""
     clone, environment, _, _ = asv_run
+    (tmp_path / "home").mkdir()
     env = asv_env(tmp_path / "home", **{**SMALL, "STACKBENCH_LAUNCHES": "20"})
     asv = str(Path(sys.executable).parent / "asv")
     token = str(clone)  # every process of the run has the clone in its command line
