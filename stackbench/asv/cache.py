@@ -51,13 +51,7 @@ def measure(settings: Settings, benchmark_names: Callable[[Key], list[str]]) -> 
         return Handout([], skip=f"machine {_machine_name(invocation)} keeps counts only (bench_counts); "
                                 "wall-clock figures go under the host's own machine")
     wrk_executable()  # without wrk nothing can be measured: say so once, up front
-    lifeline = Lifeline(invocation.pid, invocation.started) if invocation.under_asv else None
-    stack = os.environ.get("STACK", "")
-    env_dir = os.environ.get("ASV_ENV_DIR")
-    checkout = Path(env_dir, "project") if env_dir else None
-    stack_file = checkout / "stacks" / f"{stack}.txt" if checkout and stack else None
-    if stack_file is not None and not stack_file.is_file():
-        stack_file = None  # asv's install step already failed, saying so
+    lifeline, stack, checkout, stack_file = _where(invocation)
     switch = calibration.load(checkout)
     present = installed(sys.executable)
     absent = Stack.from_file(stack_file).absent if stack_file else {}
@@ -142,6 +136,19 @@ def _machine_name(invocation: Invocation) -> str:
         return machine.default_name()
 
 
+def _where(invocation: Invocation) -> tuple[Lifeline | None, str, Path | None, Path | None]:
+    """What asv set up for this setup_cache: the lifeline to it, the stack, the measured checkout
+    and its stack file (None when asv's install step already failed, saying so)."""
+    lifeline = Lifeline(invocation.pid, invocation.started) if invocation.under_asv else None
+    stack = os.environ.get("STACK", "")
+    env_dir = os.environ.get("ASV_ENV_DIR")
+    checkout = Path(env_dir, "project") if env_dir else None
+    stack_file = checkout / "stacks" / f"{stack}.txt" if checkout and stack else None
+    if stack_file is not None and not stack_file.is_file():
+        stack_file = None
+    return lifeline, stack, checkout, stack_file
+
+
 def count(settings: CountSettings, benchmark_names: Callable[[Key], list[str]]) -> CountHandout:
     """Count every cell asv will ask for (session/counts.py), when asv files results under a count machine.
 
@@ -159,13 +166,7 @@ def count(settings: CountSettings, benchmark_names: Callable[[Key], list[str]]) 
     if name != expected:
         raise ConfigError(f"asv's machine {name} is not this environment's count machine {expected} "
                           "(another architecture, valgrind or Python build): run with --machine " + expected)
-    lifeline = Lifeline(invocation.pid, invocation.started) if invocation.under_asv else None
-    stack = os.environ.get("STACK", "")
-    env_dir = os.environ.get("ASV_ENV_DIR")
-    checkout = Path(env_dir, "project") if env_dir else None
-    stack_file = checkout / "stacks" / f"{stack}.txt" if checkout and stack else None
-    if stack_file is not None and not stack_file.is_file():
-        stack_file = None
+    lifeline, stack, checkout, stack_file = _where(invocation)
     present = installed(sys.executable)
     absent = Stack.from_file(stack_file).absent if stack_file else {}
     jobs, skipped = plan(present, settings, stack=stack, absent=absent,

@@ -38,10 +38,11 @@ from pathlib import Path
 
 from ..errors import ConfigError, ServerError
 from ..registry import Pair
-from ..serve.contract import SCENARIOS, Scenario, verify
+from ..serve.contract import SCENARIOS, verify
 from ..serve.server import HOST, RunningServer, serve
 from ..settings import CountSettings
 from . import fixed_count
+from .wallclock import Workload
 
 # vDSO calls: a function call natively, a real system call only under valgrind.
 VDSO_CALLS = frozenset({"clock_gettime", "gettimeofday", "time", "getcpu"})
@@ -66,16 +67,6 @@ class Toolchain:
             raise ConfigError(f"counting needs valgrind and vgdb, which are not on PATH: {INSTALL}")
         out = subprocess.run([valgrind, "--version"], capture_output=True, text=True, check=False).stdout
         return cls(valgrind, vgdb, out.strip().removeprefix("valgrind-"))
-
-
-@dataclass(frozen=True)
-class Workload:
-    scenario: Scenario
-    connections: int
-
-    @property
-    def name(self) -> str:
-        return f"{self.scenario.name}, {self.connections} connections"
 
 
 def workloads(settings: CountSettings) -> list[Workload]:
