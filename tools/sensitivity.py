@@ -71,8 +71,14 @@ def asv(clone: Path, command: list[str], *, pairs: str, stacks_: list[str], env:
 
 
 def rows(clone: Path, name: str, before: str, after: str, factor: float) -> list[comparison.Row]:
+    """The rows asv compare would mark; under a count machine each count metric at its own factor
+    (instructions and cycles at `factor`, system calls at comparison.SYSCALLS_FACTOR), as the gate judges."""
     results = clone / "results"
-    return comparison.rows(comparison.load(results, name, before), comparison.load(results, name, after), factor)
+    a, b = comparison.load(results, name, before), comparison.load(results, name, after)
+    if machine.is_count_machine(name):
+        return comparison.rows_by_metric(a, b, {"instructions": factor, "cycles": factor,
+                                                "syscalls": max(factor, comparison.SYSCALLS_FACTOR)})
+    return comparison.rows(a, b, factor)
 
 
 def main() -> int:

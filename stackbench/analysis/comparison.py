@@ -164,10 +164,16 @@ METRICS = {
     "raw": "track_seconds_per_request",
     "all": None,
 }
-# Counts (bench_counts, kept under the count machine) are exact: the same
-# commit and stack count within 0.2% run after run, so 1% is a real change.
+# Counts (bench_counts, kept under the count machine) hardly move: instructions
+# of one commit and stack, counted twice, were a median 0.2% apart (56 cells,
+# 7 pairs on 2 stacks; 4 cells over 1%, at most 2.2%: event-loop servers at
+# 32 connections), so 1% is a change. System calls follow timing far more
+# (how often an event loop polls before the next request is there): the same
+# A/A had uvicorn + raw at 4.37 and 4.96 a request, granian + raw at 14.5 and
+# 16.9, so they are judged at the wall-clock floor.
 COUNT_METRICS = ("instructions", "cycles", "syscalls")
 COUNT_FACTOR = 1.01
+SYSCALLS_FACTOR = 1.25
 # Wall-clock figures are judged at their measured noise floor, never finer:
 # here a 22% slowdown was the smallest flagged every time, 5-10% about half
 # the time, and A/A runs flagged 2.5% of rows at 1.05 (docs/noise.md).
@@ -176,7 +182,24 @@ WALL_CLOCK_FACTOR = 1.25
 
 def default_factor(metric: str) -> float:
     """The factor a metric is judged at unless the user gives one."""
+    if metric == "syscalls":
+        return SYSCALLS_FACTOR
     return COUNT_FACTOR if metric in COUNT_METRICS else WALL_CLOCK_FACTOR
+
+
+def rows_by_metric(before: list[ResultTuple], after: list[ResultTuple], factors: dict[str, float]) -> list[Row]:
+    """Every row of the metrics in `factors` (a METRICS key -> factor), each marked at its own factor."""
+    found = []
+    for metric, factor in factors.items():
+        name = METRICS[metric]
+        kept = [r for r in before if name is None or name in r[0]], [r for r in after if name is None or name in r[0]]
+        found += rows(*kept, factor)
+    return found
+
+
+def worse_rows(before: list[ResultTuple], after: list[ResultTuple], factors: dict[str, float]) -> list[Row]:
+    """The rows of `after` significantly worse than `before` (or newly failing), each metric at its factor."""
+    return [r for r in rows_by_metric(before, after, factors) if r.mark in (WORSE, BROKE)]
 
 
 def report(before: list[ResultTuple], after: list[ResultTuple], *, names: tuple[str, str], metric: str,
