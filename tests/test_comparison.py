@@ -56,3 +56,27 @@ def test_rows_with_no_figure_on_either_side_are_left_out():
     after = result_set([1.0, nan, None, 1.0, None], [stats(0.99, 1.01), None, None, stats(0.99, 1.01), None])
     kept = {r.benchmark.split("(")[1][1]: r.mark for r in comparison.rows(before, after, 1.05)}
     assert kept == {"a": comparison.SAME, "d": comparison.SAME, "e": comparison.BROKE}
+
+
+def count_set(metric: str, values: list):
+    """Counts as asv keeps them: one value per cell, no stats, no samples."""
+    params = [["'a'", "'b'"]]
+    return [(f"bench_counts.AsgiCounts.track_{metric}_per_request", params, values, None, None, "c", "m", "e")]
+
+
+def test_counts_are_judged_by_factor_alone_each_metric_at_its_own():
+    before = count_set("instructions", [100_000.0, 100_000.0]) + count_set("syscalls", [4.0, 4.0])
+    after = count_set("instructions", [101_500.0, 100_500.0]) + count_set("syscalls", [4.8, 5.5])
+    factors = {"instructions": 1.01, "syscalls": 1.25}
+    marks = {(r.benchmark.split("(")[0].rsplit(".", 1)[1], r.benchmark.split("(")[1][1]): r.mark
+             for r in comparison.rows_by_metric(before, after, factors)}
+    # 1.5% more instructions is past 1.01; 0.5% is not. 20% more system calls is within 1.25; 37.5% is not.
+    assert marks == {("track_instructions_per_request", "a"): comparison.WORSE,
+                     ("track_instructions_per_request", "b"): comparison.SAME,
+                     ("track_syscalls_per_request", "a"): comparison.SAME,
+                     ("track_syscalls_per_request", "b"): comparison.WORSE}
+    worse = comparison.worse_rows(before, after, factors)
+    assert sorted(r.benchmark.split("(")[1][1] for r in worse) == ["a", "b"]
+    assert comparison.default_factor("instructions") == comparison.COUNT_FACTOR
+    assert comparison.default_factor("syscalls") == comparison.SYSCALLS_FACTOR
+    assert comparison.default_factor("raw") == comparison.WALL_CLOCK_FACTOR
