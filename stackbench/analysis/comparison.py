@@ -165,12 +165,15 @@ METRICS = {
     "all": None,
 }
 # Counts (bench_counts, kept under the count machine) hardly move: instructions
-# of one commit and stack, counted twice, were a median 0.2% apart (56 cells,
-# 7 pairs on 2 stacks; 4 cells over 1%, at most 2.2%: event-loop servers at
-# 32 connections), so 1% is a change. System calls follow timing far more
-# (how often an event loop polls before the next request is there): the same
-# A/A had uvicorn + raw at 4.37 and 4.96 a request, granian + raw at 14.5 and
-# 16.9, so they are judged at the wall-clock floor.
+# of one commit and stack counted twice on a quiet machine were a median
+# 0.1% apart (36 cells, 9 pairs), all within 0.63% but daphne + starlette
+# json at 32 connections (5.1%: Twisted's reactor batches by timing); on a
+# loaded machine a median 0.2% (56 cells, 7 pairs on 2 stacks; 3 rows past
+# 1%, at most 2.2%, event-loop servers). So 1% is a change, daphne at 32
+# connections aside. System calls follow timing far more (how often an event
+# loop polls before the next request is there: uvicorn + raw at 4.37 and
+# 4.96 a request, granian + raw at 14.5 and 16.9 in one A/A), so they are
+# judged at the wall-clock floor.
 COUNT_METRICS = ("instructions", "cycles", "syscalls")
 COUNT_FACTOR = 1.01
 SYSCALLS_FACTOR = 1.25
