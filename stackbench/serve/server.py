@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import http.client
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -33,11 +34,33 @@ from .contract import fetch
 HOST = "127.0.0.1"
 
 
+def _ephemeral_low(default: int = 32768) -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return default
+
+
 def free_port() -> int:
-    """A port nothing listens on now (the kernel's pick for port 0)."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    """A port nothing uses now, below the kernel's ephemeral range.
+
+    Not the kernel's pick for port 0: that comes from the ephemeral range,
+    which every outgoing connection draws from too. With pairs counted side
+    by side, a client opening hundreds of connections took the port between
+    its pick and the server's bind ("already in use by another process").
+    """
+    low = _ephemeral_low()
+    for _ in range(200):
+        port = random.randrange(20000, low) if low > 20001 else 0
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    continue
+                raise
+            return probe.getsockname()[1]
+    raise ServerError(f"no free port on {HOST} between 20000 and {low}")
 
 
 def check_port_free(port: int) -> None:
