@@ -3,7 +3,7 @@
 
 Runs `asv run` on the current stack's environment with the quick profile
 (unless STACKBENCH_PROFILE says otherwise), then counts two pairs under
-Callgrind (uvicorn + raw ASGI, gunicorn + flask: instructions and system
+Callgrind (uvicorn + raw ASGI, uwsgi + raw WSGI: instructions and system
 calls per request, under the count machine; STACKBENCH_QUICK_COUNTS names
 others, "" none), then `asv publish`, then prints where the pages are, how
 to view them, what was counted, and what failed, with why. Exit
@@ -27,8 +27,8 @@ from stackbench.report import costs  # noqa: E402
 from stackbench.serve.contract import SCENARIOS  # noqa: E402
 from stackbench.settings import from_environ  # noqa: E402
 
-# Counted by default: an ASGI and a WSGI pair (~1 min; the whole grid takes ~40 min on 2 cores).
-QUICK_COUNTS = "uvicorn:raw gunicorn:flask"
+# Counted by default: an ASGI and a WSGI pair that count fast (~1 min with asv; the grid takes ~40 min).
+QUICK_COUNTS = "uvicorn:raw uwsgi:raw"
 
 # asv's own `asv preview` listens on every interface; this listens on loopback only.
 SERVE_SITE = f"{sys.executable} -m http.server --bind 127.0.0.1 --directory {ROOT / 'html'} 8080"
