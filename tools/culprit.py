@@ -33,7 +33,7 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -128,7 +128,9 @@ def main() -> int:
     print(f"{pair.label}: {len(search.steps) - 2} package(s) to move alone from {before.name} to {after.name}: "
           f"{', '.join(s.name for s in search.steps[1:-1]) or 'none'}", flush=True)
     factor = args.factor or default_factor("seconds" if args.metric == culprit.SECONDS else "instructions")
-    counts = counting_from_environ() if args.metric != culprit.SECONDS else None  # bad settings: before building
+    # Bad settings are refused before anything is built; only the chosen concurrency is counted.
+    counts = replace(counting_from_environ(), connections=(measured.connections,)) \
+        if args.metric != culprit.SECONDS else None
     built = culprit.build(search, ROOT / ".asv" / "stackbench-env")
     key = runner.Key(pair.app.interface, pair.server.name, pair.app.framework, measured.scenario.name,
                      measured.connections)
