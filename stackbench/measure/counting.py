@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -187,9 +188,10 @@ def count(pair: Pair, *, python: str, workdir: Path, settings: CountSettings,
     another thread, also while valgrind starts it).
     """
     toolchain = toolchain or Toolchain.find()
-    out = workdir / f"counts-{pair.server.name}-{pair.app.framework}-{pair.app.interface}"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    # A folder of its own: one pair may be counted in several environments at once (culprit).
+    workdir.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f"counts-{pair.server.name}-{pair.app.framework}-{pair.app.interface}-",
+                                dir=workdir))
     began = time.monotonic()
     with serve(pair, python=python, workdir=workdir, environ={**(environ or {}), "PYTHONHASHSEED": "0"},
                wrapper=wrapper(toolchain, out, cycles=settings.cycles),
