@@ -18,7 +18,7 @@ import time
 import pytest
 
 from stackbench import registry
-from stackbench.analysis.comparison import COUNT_FACTOR
+from stackbench.analysis.comparison import COUNT_FACTOR, SYSCALLS_FACTOR
 from stackbench.calibration import Calibration
 from stackbench.errors import ConfigError
 from stackbench.measure import counting
@@ -97,7 +97,9 @@ def test_a_forked_worker_is_counted_and_counts_agree_alone_and_side_by_side(stac
     assert max(s for s, _ in overlap) < min(e for _, e in overlap), "the two pairs were counted at once"
     for alone_workload, beside_workload in zip(alone.workloads, beside.workloads, strict=True):
         assert spread([alone_workload.instructions, beside_workload.instructions]) < COUNT_FACTOR - 1
-        assert abs(alone_workload.syscalls - beside_workload.syscalls) < 0.05
+        # System calls follow timing more (the worker's loop goes round once more when no connection
+        # waits: 17 getppid, 17 pselect6 and 16 accept4 more over 200 requests, measured): within their factor.
+        assert abs(beside_workload.syscalls / alone_workload.syscalls - 1) < SYSCALLS_FACTOR - 1
 
 
 @pytest.mark.slow
