@@ -60,7 +60,7 @@ def source(opened, name: str) -> dict:
 def choose(opened, title: str, option: str, watched: str) -> None:
     """Pick the option shown as `option` in the select `title`; wait until `watched` changed."""
     before = opened.page.evaluate(SOURCE, watched)
-    opened.page.get_by_label(title).select_option(label=option)
+    opened.page.get_by_label(title, exact=True).select_option(label=option)
     opened.page.wait_for_function(
         "([name, before]) => JSON.stringify(Bokeh.documents[0].get_model_by_name(name).data) !== before",
         arg=[watched, _json(before)],

@@ -184,7 +184,7 @@ def test_summary_page_links_to_the_pairs_graph_and_asv_links_back(site, visit):
     page.wait_for_function(browser.BOKEH_IDLE)
     interface, server, framework = PAIR
     (pair,) = [p for p in registry.pairs(interface) if (p.server.name, p.app.framework) == (server, framework)]
-    page.get_by_label("Pair").select_option(label=f"{interface.upper()}: {pair.label}")
+    page.get_by_label("Pair", exact=True).select_option(label=f"{interface.upper()}: {pair.label}")
     page.wait_for_function(
         """([server, framework]) => {
              const text = Bokeh.documents[0].get_model_by_name('asv-graph-link').text;
