@@ -584,7 +584,11 @@ def pinned_environment(folder: Path, name: str, pins: str, *, harness: bool = Tr
     is rebuilt, never used.
     """
     extra = "\n".join(harness_requirements(root)) if harness else ""
-    digest = hashlib.sha256(f"{pins}\n{extra}\n{base_python().resolve()}".encode()).hexdigest()[:12]
+    # Wheels from a local folder (--find-links) can change under one version: their content counts too.
+    links = os.environ.get("UV_FIND_LINKS", "")
+    local = "\n".join(f"{p.name} {hashlib.sha256(p.read_bytes()).hexdigest()}"
+                      for p in sorted(Path(links).glob("*.whl"))) if links and Path(links).is_dir() else ""
+    digest = hashlib.sha256(f"{pins}\n{extra}\n{base_python().resolve()}\n{local}".encode()).hexdigest()[:12]
     target = folder / f"{name}-{digest}"
     python = target / "bin" / "python"
     marker = target / "complete"
