@@ -17,10 +17,12 @@ from stackbench import registry
 from stackbench.asv import cache
 from stackbench.asv.rounds import CountHandout
 from stackbench.errors import PairFailed
-from stackbench.serve.contract import SCENARIOS
 from stackbench.serve.lifeline import tie_forkserver_to_asv
 from stackbench.session.runner import Key
 from stackbench.settings import counting_from_environ
+
+from .grid import params as grid_params
+from .grid import skip
 
 # Read at import: a bad STACKBENCH_COUNT_* value stops asv at discovery.
 COUNTS = counting_from_environ()
@@ -32,21 +34,6 @@ METRICS = (
     ("estimated_cycles", "cycles"),
     ("syscalls", "syscalls"),
 )
-
-
-def _params(interface):
-    return [
-        [s.name for s in registry.servers(interface)],
-        [a.framework for a in registry.apps(interface)],
-        [s.name for s in SCENARIOS],
-        list(COUNTS.connections),
-    ]
-
-
-def _skip(reason):
-    from asv_runner.benchmarks.mark import SkipNotImplemented
-
-    raise SkipNotImplemented(reason)
 
 
 class _CountSuite:
@@ -71,20 +58,20 @@ class _CountSuite:
 def _track(metric, unit):
     def track(self, handout: CountHandout, server, framework, scenario, connections):
         if handout.skip:
-            _skip(handout.skip)
+            skip(handout.skip)
         unpaired = registry.unpaired(self.interface, server, framework)
         if unpaired:
-            _skip(unpaired)
+            skip(unpaired)
         cell = handout.cells.get(Key(self.interface, server, framework, scenario, connections))
         if cell is None:
             raise PairFailed(f"{server} + {framework} was not counted in this session (was it selected?)")
         if cell.status == "skipped":
-            _skip(cell.reason)
+            skip(cell.reason)
         if cell.status == "failed":
             raise PairFailed(cell.reason)
         value = cell.values.get(metric)
         if value is None:
-            _skip(f"{metric} not taken in this session (estimated cycles need STACKBENCH_COUNT_CYCLES=1)")
+            skip(f"{metric} not taken in this session (estimated cycles need STACKBENCH_COUNT_CYCLES=1)")
         return value
 
     track.__name__ = track.__qualname__ = f"track_{metric}_per_request"
@@ -98,12 +85,12 @@ for _metric, _unit in METRICS:
 
 class AsgiCounts(_CountSuite):
     interface = "asgi"
-    params = _params("asgi")
+    params = grid_params("asgi", COUNTS.connections)
 
 
 class WsgiCounts(_CountSuite):
     interface = "wsgi"
-    params = _params("wsgi")
+    params = grid_params("wsgi", COUNTS.connections)
 
 
 def benchmark_names(key: Key) -> list[str]:

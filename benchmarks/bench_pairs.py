@@ -9,19 +9,11 @@ from stackbench import registry
 from stackbench.asv.metrics import METRICS
 from stackbench.asv.rounds import Handout
 from stackbench.errors import PairFailed
-from stackbench.serve.contract import SCENARIOS
 from stackbench.session.runner import Key
 
 from .common import SETTINGS, Suite, read, samples
-
-
-def _params(interface):
-    return [
-        [s.name for s in registry.servers(interface)],
-        [a.framework for a in registry.apps(interface)],
-        [s.name for s in SCENARIOS],
-        list(SETTINGS.connections),
-    ]
+from .grid import params as grid_params
+from .grid import skip
 
 
 class _PairSuite(Suite):
@@ -37,22 +29,16 @@ def _track(metric):
     def track(self, handout: Handout, server, framework, scenario, connections):
         key = Key(self.interface, server, framework, scenario, connections)
         if handout.skip:
-            from asv_runner.benchmarks.mark import SkipNotImplemented
-
-            raise SkipNotImplemented(handout.skip)
+            skip(handout.skip)
         unpaired = registry.unpaired(self.interface, server, framework)
         if unpaired:
-            from asv_runner.benchmarks.mark import SkipNotImplemented
-
-            raise SkipNotImplemented(unpaired)
+            skip(unpaired)
         name = f"{type(self).__name__}.track_{metric.name}{key[1:]}"
         cell = read(handout, name).get(key)
         if cell is None:
             raise PairFailed(f"{key} was not measured in this session (was it selected?)")
         if cell.status in ("skipped", "client-bound"):
-            from asv_runner.benchmarks.mark import SkipNotImplemented
-
-            raise SkipNotImplemented(cell.reason)
+            skip(cell.reason)
         if cell.status == "failed":
             raise PairFailed(cell.reason)
         values = cell.samples[metric.name]
@@ -72,9 +58,9 @@ for _metric in METRICS:
 
 class Asgi(_PairSuite):
     interface = "asgi"
-    params = _params("asgi")
+    params = grid_params("asgi", SETTINGS.connections)
 
 
 class Wsgi(_PairSuite):
     interface = "wsgi"
-    params = _params("wsgi")
+    params = grid_params("wsgi", SETTINGS.connections)

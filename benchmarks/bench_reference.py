@@ -9,6 +9,7 @@ from stackbench.errors import PairFailed
 from stackbench.session import reference
 
 from .common import Suite, read, samples
+from .grid import skip
 
 
 class Reference(Suite):
@@ -18,9 +19,7 @@ class Reference(Suite):
 
     def track_seconds(self, handout: Handout, name):
         if handout.skip:
-            from asv_runner.benchmarks.mark import SkipNotImplemented
-
-            raise SkipNotImplemented(handout.skip)
+            skip(handout.skip)
         readings = [r.seconds for r in read(handout, f"Reference.track_seconds('{name}')").readings
                     if r.reference == name]
         if not readings:

@@ -159,20 +159,9 @@ class CountJob:
     tag: str = ""
 
 
-def count_pairs(
-    pairs: Sequence[registry.Pair],
-    *,
-    python: str,
-    workdir: Path,
-    settings: CountSettings,
-    say: Callable[[str], None] = lambda line: None,
-    lifeline: Lifeline | None = None,
-    on_pair: Callable[[CountSession], None] | None = None,
-    switch: Calibration = OFF,
-) -> CountSession:
-    """Count `pairs` under `python`, `settings.workers` at once; the session, every pair in it."""
-    return count_jobs([CountJob(pair, python) for pair in pairs], workdir=workdir, settings=settings, say=say,
-                      lifeline=lifeline, on_pair=on_pair, switch=switch)
+def count_pairs(pairs: Sequence[registry.Pair], *, python: str, **options: Any) -> CountSession:
+    """Count `pairs` under `python`; `options` as for count_jobs."""
+    return count_jobs([CountJob(pair, python) for pair in pairs], **options)
 
 
 def count_jobs(
